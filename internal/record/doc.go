@@ -1,0 +1,13 @@
+// Package record frames and protects TLS records.
+//
+// A Deframer collects incoming bytes into whole records, one at a time, in
+// a fixed buffer. A Protector protects one direction of a connection: the
+// Plaintext protector before keys are set, NewAEAD13 for TLS 1.3
+// (RFC 8446, Section 5) and NewAEAD12 for the AEAD suites of TLS 1.2
+// (RFC 5246, Section 6.2.3.3; RFC 5288; RFC 7905). Protectors keep the
+// sequence number of their direction, enforce the record size limits, and
+// seal into and open within caller buffers without allocating.
+//
+// The package knows nothing of the handshake: which content types are
+// acceptable at a given moment is for the engine to decide.
+package record
