@@ -187,7 +187,7 @@ func (e *Engine) Write(p []byte) (int, error) {
 // rekeyIfNeeded sends a KeyUpdate before the AEAD confidentiality limit
 // is reached (RFC 8446, Section 5.5).
 func (e *Engine) rekeyIfNeeded() error {
-	if !e.wr.NeedsRekey() {
+	if !e.wr.NeedsRekey() || e.hs.Version() != wire.VersionTLS13 {
 		return nil
 	}
 	if err := e.hs.KeyUpdate(false); err != nil {

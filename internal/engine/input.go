@@ -66,7 +66,7 @@ func (e *Engine) handleRecord(rec []byte) error {
 	case wire.ContentAlert:
 		return e.handleAlert(data)
 	case wire.ContentChangeCipherSpec:
-		return wire.Fatalf(wire.AlertUnexpectedMessage, "change_cipher_spec is not expected here")
+		return e.handleCCS12(data)
 	}
 	// RFC 8446, Section 5: an unknown content type gets unexpected_message.
 	return wire.Fatalf(wire.AlertUnexpectedMessage, "unknown record content type %d", uint8(typ))
@@ -96,6 +96,19 @@ func (e *Engine) handleCCS13(body []byte) error {
 		return wire.Fatalf(wire.AlertUnexpectedMessage, "malformed change_cipher_spec record")
 	}
 	return nil
+}
+
+// handleCCS12 passes a TLS 1.2 change_cipher_spec message to the
+// handshake. It must be the single byte 1 and may not interrupt a
+// handshake message (RFC 5246, Section 7.1).
+func (e *Engine) handleCCS12(body []byte) error {
+	if len(body) != 1 || body[0] != 1 {
+		return wire.Fatalf(wire.AlertDecodeError, "malformed change_cipher_spec message")
+	}
+	if len(e.hsIn) > 0 {
+		return wire.Fatalf(wire.AlertUnexpectedMessage, "change_cipher_spec inside a handshake message")
+	}
+	return e.hs.ChangeCipherSpec()
 }
 
 // handleAppData keeps decrypted application data for Read.

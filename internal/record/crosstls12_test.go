@@ -94,6 +94,8 @@ func runTLS12(t *testing.T, id wire.CipherSuite) (read, sent []byte, keyLog stri
 	c1, c2 := net.Pipe()
 	defer c1.Close()
 	defer c2.Close()
+	c1.SetDeadline(time.Now().Add(20 * time.Second))
+	c2.SetDeadline(time.Now().Add(20 * time.Second))
 	tap := &tapConn{Conn: c1}
 	client := tls.Client(tap, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12,
 		CipherSuites: []uint16{uint16(id)}, KeyLogWriter: &log})

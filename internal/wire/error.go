@@ -1,6 +1,9 @@
 package wire
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Error is a fatal protocol error found locally. It names the alert that
 // must be sent to the peer. Every layer below the engine reports failures
@@ -28,7 +31,7 @@ func Fatalf(a Alert, format string, args ...any) *Error {
 func (e *Error) Error() string {
 	s := "tls: " + e.Reason
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		s += ": " + strings.TrimPrefix(e.Err.Error(), "tls: ")
 	}
 	return s + " (" + e.Alert.String() + ")"
 }

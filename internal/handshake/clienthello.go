@@ -1,0 +1,290 @@
+package handshake
+
+import (
+	"crypto/rand"
+	"errors"
+	"io"
+	"net/netip"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sys/cpu"
+
+	"gotls/internal/kex"
+	"gotls/internal/keysched"
+	"gotls/internal/msg"
+	"gotls/internal/record"
+	"gotls/internal/sig"
+	"gotls/internal/wire"
+)
+
+// sessionIDLen is the length of the random legacy_session_id a client sends
+// for middlebox compatibility (RFC 8446, Appendix D.4).
+const sessionIDLen = 32
+
+// clientOffer is what a client put into its ClientHello: the message as
+// sent and the private halves of the key shares it carries.
+type clientOffer struct {
+	hello  *msg.ClientHello
+	shares []kex.KeyShare
+	// offered lists the extensions the ClientHello carries, which are the
+	// only ones a server may answer (RFC 8446, Section 4.2).
+	offered []wire.ExtensionType
+}
+
+// share returns the key share offered for group g, or nil.
+func (o *clientOffer) share(g wire.Group) kex.KeyShare {
+	for _, s := range o.shares {
+		if s.Group() == g {
+			return s
+		}
+	}
+	return nil
+}
+
+// didOffer reports whether the ClientHello carried extension t.
+func (o *clientOffer) didOffer(t wire.ExtensionType) bool {
+	return slices.Contains(o.offered, t)
+}
+
+// startClient checks the configuration, sends the first ClientHello and
+// returns the state that waits for the server's answer.
+func startClient(c *Conn) (State, error) {
+	if c.cfg.ServerName == "" && !c.cfg.InsecureSkipVerify {
+		return nil, errors.New("tls: either ServerName or InsecureSkipVerify must be specified")
+	}
+	offer, err := newClientHello13(c)
+	if err != nil {
+		return nil, err
+	}
+	t := keysched.NewTranscript()
+	if err := sendClientHello(c, t, offer); err != nil {
+		return nil, err
+	}
+	c.clientRandom = offer.hello.Random
+	c.result.ServerName = offer.hello.ServerName
+	traceClientHello(c, offer)
+	return &clientExpectServerHello{offer: offer, transcript: t}, nil
+}
+
+// newClientHello13 builds the first ClientHello from the configuration.
+// Every field of the ClientHello is decided here, so that resumption can
+// later add its pre_shared_key offer in one place (see sendClientHello).
+func newClientHello13(c *Conn) (*clientOffer, error) {
+	versions, err := clientOfferVersions(c.cfg)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := clientGroups(c.cfg)
+	if err != nil {
+		return nil, err
+	}
+	random, err := readRandom(c.cfg, 32)
+	if err != nil {
+		return nil, err
+	}
+	sessionID, err := readRandom(c.cfg, sessionIDLen)
+	if err != nil {
+		return nil, err
+	}
+	shares, err := generateShares(c.cfg, initialShareGroups(groups))
+	if err != nil {
+		return nil, err
+	}
+	ch := &msg.ClientHello{
+		Version:             wire.VersionTLS12,
+		Random:              random,
+		SessionID:           sessionID,
+		CipherSuites:        clientSuites13(c.cfg),
+		CompressionMethods:  []uint8{0},
+		ServerName:          clientServerName(c.cfg.ServerName),
+		SupportedGroups:     groups,
+		SignatureAlgorithms: sig.DefaultSchemes(versions[len(versions)-1], versions[0]),
+		SupportedVersions:   versions,
+		KeyShares:           publicShares(shares),
+		ALPNProtocols:       slices.Clone(c.cfg.NextProtos),
+		PSKModes:            []wire.PSKKeyExchangeMode{wire.PSKModeDHEKE},
+		OCSPStapling:        true,
+		SCTs:                true,
+	}
+	return &clientOffer{hello: ch, shares: shares}, nil
+}
+
+// sendClientHello encodes the offer's ClientHello, adds it to the
+// transcript and queues it.
+func sendClientHello(c *Conn, t *keysched.Transcript, o *clientOffer) error {
+	raw, err := o.hello.Marshal()
+	if err != nil {
+		return wire.Fatal(wire.AlertInternalError, "cannot encode client_hello", err)
+	}
+	// Resumption hooks in here: with PSK identities in the ClientHello,
+	// binders are computed over o.hello.TruncatedForBinders() (RFC 8446,
+	// Section 4.2.11.2) and written with o.hello.SetBinders before the
+	// message enters the transcript.
+	o.offered = slices.Clone(o.hello.Extensions)
+	t.Write(raw)
+	c.link.WriteHandshake(raw)
+	return nil
+}
+
+// retryClientHello builds the second ClientHello after a
+// HelloRetryRequest (RFC 8446, Section 4.1.2): the same message with the
+// cookie echoed and, when the server named a group, a single new key share
+// for that group.
+func retryClientHello(c *Conn, prev *clientOffer, hrr *msg.ServerHello) (*clientOffer, error) {
+	ch := *prev.hello
+	ch.Raw = nil
+	ch.Extensions = nil
+	ch.Cookie = slices.Clone(hrr.Cookie)
+	shares := prev.shares
+	if hrr.SelectedGroup != 0 {
+		var err error
+		shares, err = generateShares(c.cfg, []wire.Group{hrr.SelectedGroup})
+		if err != nil {
+			return nil, err
+		}
+	}
+	ch.KeyShares = publicShares(shares)
+	// RFC 8446, Section 4.1.2: early_data MUST be removed from the second ClientHello.
+	ch.EarlyData = false
+	return &clientOffer{hello: &ch, shares: shares}, nil
+}
+
+// clientOfferVersions lists the versions the client offers, highest first.
+// Only TLS 1.3 is implemented so far; TLS 1.2 joins the list here.
+func clientOfferVersions(cfg *Config) ([]wire.Version, error) {
+	lo, hi := cfg.MinVersion, cfg.MaxVersion
+	if hi == 0 {
+		hi = wire.VersionTLS13
+	}
+	if lo == 0 {
+		lo = wire.VersionTLS12
+	}
+	var vs []wire.Version
+	for _, v := range []wire.Version{wire.VersionTLS13} {
+		if v >= lo && v <= hi {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return nil, errors.New("tls: no supported versions satisfy MinVersion and MaxVersion")
+	}
+	return vs, nil
+}
+
+// clientServerName returns the host name to send in server_name: none for
+// an IP literal (RFC 6066, Section 3), without a trailing dot otherwise.
+func clientServerName(name string) string {
+	host := strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	if _, err := netip.ParseAddr(host); err == nil {
+		return ""
+	}
+	return strings.TrimSuffix(name, ".")
+}
+
+// clientSuites13 lists the TLS 1.3 cipher suites to offer: those of
+// cfg.CipherSuites that gotls implements, or the defaults with ChaCha20
+// first on CPUs without AES-GCM instructions.
+func clientSuites13(cfg *Config) []wire.CipherSuite {
+	var suites []wire.CipherSuite
+	for _, s := range cfg.CipherSuites {
+		if s.IsTLS13() && record.Suite13(s) != nil && !slices.Contains(suites, s) {
+			suites = append(suites, s)
+		}
+	}
+	if len(suites) > 0 {
+		return suites
+	}
+	if hasAESGCMHardware() {
+		return []wire.CipherSuite{wire.TLS_AES_128_GCM_SHA256, wire.TLS_AES_256_GCM_SHA384, wire.TLS_CHACHA20_POLY1305_SHA256}
+	}
+	return []wire.CipherSuite{wire.TLS_CHACHA20_POLY1305_SHA256, wire.TLS_AES_128_GCM_SHA256, wire.TLS_AES_256_GCM_SHA384}
+}
+
+// hasAESGCMHardware reports whether this CPU has instructions that make
+// AES-GCM fast and constant-time.
+func hasAESGCMHardware() bool {
+	switch runtime.GOARCH {
+	case "amd64", "386":
+		return cpu.X86.HasAES && cpu.X86.HasPCLMULQDQ
+	case "arm64":
+		return cpu.ARM64.HasAES && cpu.ARM64.HasPMULL
+	case "s390x":
+		return cpu.S390X.HasAES && cpu.S390X.HasAESCBC && cpu.S390X.HasAESCTR &&
+			(cpu.S390X.HasGHASH || cpu.S390X.HasAESGCM)
+	case "ppc64", "ppc64le":
+		return true
+	}
+	return false
+}
+
+// clientGroups lists the groups to offer in supported_groups, most
+// preferred first.
+func clientGroups(cfg *Config) ([]wire.Group, error) {
+	if len(cfg.CurvePreferences) == 0 {
+		return kex.DefaultGroups(), nil
+	}
+	var groups []wire.Group
+	for _, g := range cfg.CurvePreferences {
+		if kex.Supported(g) && !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	if len(groups) == 0 {
+		return nil, errors.New("tls: no supported groups in CurvePreferences")
+	}
+	return groups, nil
+}
+
+// initialShareGroups picks the groups to send key shares for in the first
+// ClientHello: the most preferred one, plus X25519 next to the hybrid
+// X25519MLKEM768 so that servers without post-quantum support need no
+// HelloRetryRequest.
+func initialShareGroups(groups []wire.Group) []wire.Group {
+	first := groups[0]
+	if first == wire.GroupX25519MLKEM768 && slices.Contains(groups, wire.GroupX25519) {
+		return []wire.Group{first, wire.GroupX25519}
+	}
+	return []wire.Group{first}
+}
+
+// generateShares creates one key share per group.
+func generateShares(cfg *Config, groups []wire.Group) ([]kex.KeyShare, error) {
+	shares := make([]kex.KeyShare, 0, len(groups))
+	for _, g := range groups {
+		s, err := kex.Generate(g, randReader(cfg))
+		if err != nil {
+			return nil, wire.Fatal(wire.AlertInternalError, "cannot generate a key share for "+g.String(), err)
+		}
+		shares = append(shares, s)
+	}
+	return shares, nil
+}
+
+// publicShares returns the key_share entries to send for shares.
+func publicShares(shares []kex.KeyShare) []msg.KeyShare {
+	out := make([]msg.KeyShare, len(shares))
+	for i, s := range shares {
+		out[i] = msg.KeyShare{Group: s.Group(), Data: s.Public()}
+	}
+	return out
+}
+
+// randReader returns the configured source of randomness, or the
+// operating system's when none is configured.
+func randReader(cfg *Config) io.Reader {
+	if cfg.Rand != nil {
+		return cfg.Rand
+	}
+	return rand.Reader
+}
+
+// readRandom returns n random bytes.
+func readRandom(cfg *Config, n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(randReader(cfg), b); err != nil {
+		return nil, wire.Fatal(wire.AlertInternalError, "cannot read random bytes", err)
+	}
+	return b, nil
+}

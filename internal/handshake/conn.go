@@ -1,0 +1,240 @@
+package handshake
+
+import (
+	"crypto/x509"
+	"fmt"
+
+	"gotls/internal/keysched"
+	"gotls/internal/msg"
+	"gotls/internal/record"
+	"gotls/internal/wire"
+)
+
+// Link is what the engine lends the handshake: a way to send messages and
+// to switch record protection. Handshake code never touches bytes on the
+// wire any other way.
+type Link interface {
+	// WriteHandshake queues one encoded handshake message under the
+	// current write protection.
+	WriteHandshake(m []byte)
+	// WriteChangeCipherSpec queues a change_cipher_spec record.
+	WriteChangeCipherSpec()
+	// SetReadProtector installs protection for records read from now on.
+	SetReadProtector(p record.Protector)
+	// SetWriteProtector sends what is queued under the old protection,
+	// then protects later records with p.
+	SetWriteProtector(p record.Protector)
+}
+
+// State is one point of a handshake: the message it expects next decides
+// what happens.
+type State interface {
+	// Name names the state for traces and tests.
+	Name() string
+	// Handle consumes one message and returns the next state.
+	Handle(c *Conn, m msg.Message) (State, error)
+}
+
+// Result is what a finished handshake agreed on.
+type Result struct {
+	Version            wire.Version
+	CipherSuite        wire.CipherSuite
+	Group              wire.Group
+	NegotiatedProtocol string
+	ServerName         string
+	PeerCertificates   []*x509.Certificate
+	VerifiedChains     [][]*x509.Certificate
+	DidResume          bool
+	HelloRetry         bool
+	OCSPResponse       []byte
+	SCTs               [][]byte
+	// SignatureScheme is the scheme the peer signed with, if it signed.
+	SignatureScheme wire.SignatureScheme
+}
+
+// Conn holds one connection's handshake: configuration, the link to the
+// engine, the current state and what has been agreed so far.
+type Conn struct {
+	cfg    *Config
+	link   Link
+	client bool
+	state  State
+	done   bool
+	// history lists the names of the states passed through, for tests.
+	history []string
+
+	result   Result
+	exporter *keysched.ExporterMasterSecret
+	// clientRandom is kept for key log lines.
+	clientRandom []byte
+	// resumption is the TLS 1.3 resumption master secret, set when the
+	// handshake completes and kept for session tickets.
+	resumption keysched.ResumptionMasterSecret
+	// earlyDataSkip is how many more bytes of declined 0-RTT records a
+	// server may drop (RFC 8446, Section 4.2.10); see SkipRejectedEarlyData.
+	earlyDataSkip int
+}
+
+// NewConn returns a handshake for one role. Call Start before feeding
+// messages.
+func NewConn(cfg *Config, link Link, client bool) *Conn {
+	return &Conn{cfg: cfg, link: link, client: client}
+}
+
+// Start begins the handshake: a client sends its ClientHello, a server
+// waits for one.
+func (c *Conn) Start() error {
+	if c.client {
+		st, err := startClient(c)
+		if err != nil {
+			return err
+		}
+		c.setState(st)
+		return nil
+	}
+	c.setState(expectClientHello{})
+	return nil
+}
+
+// Handle parses one complete handshake message and runs it through the
+// current state.
+func (c *Conn) Handle(raw []byte) error {
+	m, err := msg.Parse(raw, c.result.Version)
+	if err != nil {
+		return err
+	}
+	if c.state == nil {
+		return wire.Fatalf(wire.AlertUnexpectedMessage, "unexpected %s message", m.Type())
+	}
+	next, err := c.state.Handle(c, m)
+	if err != nil {
+		return err
+	}
+	c.setState(next)
+	return nil
+}
+
+func (c *Conn) setState(s State) {
+	c.state = s
+	// A state that handles a message and stays (post-handshake messages
+	// such as KeyUpdate) is recorded once, so the history stays bounded.
+	if n := len(c.history); n > 0 && c.history[n-1] == s.Name() {
+		return
+	}
+	c.history = append(c.history, s.Name())
+}
+
+// Client reports whether this is the client side.
+func (c *Conn) Client() bool { return c.client }
+
+// Done reports whether the handshake has completed.
+func (c *Conn) Done() bool { return c.done }
+
+// Version returns the negotiated version, or 0 before ServerHello.
+func (c *Conn) Version() wire.Version { return c.result.Version }
+
+// Result returns what the handshake agreed on so far.
+func (c *Conn) Result() *Result { return &c.result }
+
+// StateName names the current state.
+func (c *Conn) StateName() string {
+	if c.state == nil {
+		return "none"
+	}
+	return c.state.Name()
+}
+
+// History lists the states the handshake has passed through.
+func (c *Conn) History() []string { return c.history }
+
+// InEarlyHandshake reports whether a TLS 1.3 middlebox-compatibility
+// change_cipher_spec may still arrive: after the first ClientHello and
+// before the peer's Finished (RFC 8446, Section 5).
+func (c *Conn) InEarlyHandshake() bool {
+	if c.done || c.state == nil {
+		return false
+	}
+	_, initial := c.state.(expectClientHello)
+	return !initial
+}
+
+// ChangeCipherSpec handles a TLS 1.2 change_cipher_spec message: only a
+// state that expects one (ccsReceiver) may take it.
+func (c *Conn) ChangeCipherSpec() error {
+	r, ok := c.state.(ccsReceiver)
+	if !ok {
+		return wire.Fatalf(wire.AlertUnexpectedMessage, "unexpected change_cipher_spec in state %s", c.StateName())
+	}
+	next, err := r.changeCipherSpec(c)
+	if err != nil {
+		return err
+	}
+	c.setState(next)
+	return nil
+}
+
+// ccsReceiver is implemented by TLS 1.2 states that expect the peer's
+// change_cipher_spec; they install the pending read protection.
+type ccsReceiver interface {
+	changeCipherSpec(c *Conn) (State, error)
+}
+
+// ExportKeyingMaterial derives keying material as RFC 8446, Section 7.5
+// describes.
+func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if !c.done || c.exporter == nil {
+		return nil, fmt.Errorf("tls: exporter is not available before the handshake completes")
+	}
+	if err := keysched.ValidateExport(c.exporter.Hash(), label, context, length); err != nil {
+		return nil, err
+	}
+	return c.exporter.Export(label, context, length), nil
+}
+
+// KeyUpdate sends a KeyUpdate message and switches our write keys. When
+// requestPeer is true the peer is asked to update its keys too.
+func (c *Conn) KeyUpdate(requestPeer bool) error {
+	u, ok := c.state.(keyUpdater)
+	if !c.done || !ok {
+		return fmt.Errorf("tls: key update is not possible in state %s", c.StateName())
+	}
+	return u.sendKeyUpdate(c, requestPeer)
+}
+
+// keyUpdater is implemented by the connected state of TLS 1.3.
+type keyUpdater interface {
+	sendKeyUpdate(c *Conn, requestPeer bool) error
+}
+
+// send encodes m, adds it to the transcript t (when not nil) and queues it.
+func (c *Conn) send(t *keysched.Transcript, m msg.Message) error {
+	b, err := m.Marshal()
+	if err != nil {
+		return wire.Fatal(wire.AlertInternalError, "cannot encode "+m.Type().String(), err)
+	}
+	if t != nil {
+		t.Write(b)
+	}
+	c.link.WriteHandshake(b)
+	return nil
+}
+
+// trace reports one handshake step to the configured Trace function.
+func (c *Conn) trace(step, format string, args ...any) {
+	if c.cfg.Trace == nil {
+		return
+	}
+	c.cfg.Trace(Event{Client: c.client, Step: step, Detail: fmt.Sprintf(format, args...)})
+}
+
+// logKey writes a key log line through the configured function.
+func (c *Conn) logKey(label string, secret []byte) {
+	if c.cfg.KeyLog != nil {
+		c.cfg.KeyLog(label, c.clientRandom, secret)
+	}
+}
+
+// unexpected returns the error for a message the state did not expect.
+func unexpected(state string, m msg.Message) error {
+	return wire.Fatalf(wire.AlertUnexpectedMessage, "unexpected %s message in state %s", m.Type(), state)
+}
