@@ -51,6 +51,9 @@ type Engine struct {
 	peerClosed bool
 	sentClose  bool
 	warnings   int
+	// idleRecords counts consecutive records that carried nothing for
+	// the application: empty records, compatibility CCS, KeyUpdates.
+	idleRecords int
 }
 
 // New returns an engine for one role. Start must be called next.
@@ -105,7 +108,7 @@ func (e *Engine) Feed(b []byte) (int, error) {
 			return total, err
 		}
 		if len(e.app) > 0 || e.peerClosed || len(b) == 0 {
-			return total, nil
+			return total, e.answerKeyUpdate()
 		}
 		n := e.in.Feed(b)
 		if n == 0 {
@@ -114,6 +117,19 @@ func (e *Engine) Feed(b []byte) (int, error) {
 		total += n
 		b = b[n:]
 	}
+}
+
+// answerKeyUpdate sends one KeyUpdate for the peer's requests received in
+// this batch of input (RFC 8446, Section 4.6.3).
+func (e *Engine) answerKeyUpdate() error {
+	if e.sentClose {
+		return nil
+	}
+	if err := e.hs.FlushKeyUpdate(); err != nil {
+		return e.fail(err)
+	}
+	e.flushHandshake()
+	return nil
 }
 
 // WantsInput reports whether the engine can take more ciphertext now.

@@ -86,11 +86,14 @@ var serverCases = []serverCase{
 			h.exts = append([]ext{{wire.ExtPreSharedKey, psk}}, h.exts...)
 		})
 	}},
-	{name: "no supported_versions (TLS 1.2 only)", alert: wire.AlertProtocolVersion, input: func(t testing.TB) []byte {
+	{name: "TLS 1.2 hello without extended master secret", alert: wire.AlertHandshakeFailure, input: func(t testing.TB) []byte {
 		return hello(t, func(h *rawHello) { h.drop(wire.ExtSupportedVersions) })
 	}},
-	{name: "supported_versions without TLS 1.3", alert: wire.AlertProtocolVersion, input: func(t testing.TB) []byte {
+	{name: "supported_versions with only TLS 1.1", alert: wire.AlertProtocolVersion, input: func(t testing.TB) []byte {
 		return hello(t, func(h *rawHello) { h.set(wire.ExtSupportedVersions, []byte{2, 3, 2}) })
+	}},
+	{name: "legacy_version SSL 3.0 without supported_versions", alert: wire.AlertProtocolVersion, input: func(t testing.TB) []byte {
+		return hello(t, func(h *rawHello) { h.version = 0x0300; h.drop(wire.ExtSupportedVersions) })
 	}},
 	{name: "compression method other than null", alert: wire.AlertIllegalParameter, input: func(t testing.TB) []byte {
 		return hello(t, func(h *rawHello) { h.comp = []byte{1, 0} })
@@ -270,4 +273,61 @@ func TestHostileCount(t *testing.T) {
 	if n := len(serverCases) + len(clientCases); n < 40 {
 		t.Fatalf("only %d hostile cases", n)
 	}
+}
+
+// TestKeyUpdateBurstAnsweredOnce checks RFC 8446, Section 4.6.3: requests
+// received while silent get a single answer.
+func TestKeyUpdateBurstAnsweredOnce(t *testing.T) {
+	cl := engine.New(clientConfig(t), true)
+	srv := engine.New(serverConfig(t), false)
+	if err := cl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if errA, errB := pump(t, cl, srv); errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	for i := 0; i < 5; i++ {
+		if err := cl.KeyUpdate(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	burst := append([]byte(nil), cl.Output()...)
+	cl.Sent(len(burst))
+	if err := feedAll(srv, burst); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRecords(srv.Output()); n != 1 {
+		t.Fatalf("server answered 5 requested KeyUpdates with %d records; want 1", n)
+	}
+}
+
+// TestIdleRecordLimits checks that a stream of KeyUpdates with no data
+// between them ends the connection.
+func TestIdleRecordLimits(t *testing.T) {
+	cl := engine.New(clientConfig(t), true)
+	srv := engine.New(serverConfig(t), false)
+	cl.Start()
+	srv.Start()
+	if errA, errB := pump(t, cl, srv); errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	for i := 0; i < 40; i++ {
+		if err := cl.KeyUpdate(false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := feedAll(srv, append([]byte(nil), cl.Output()...))
+	checkFailure(t, err, srv.Output(), wire.AlertUnexpectedMessage)
+}
+
+func countRecords(b []byte) int {
+	n := 0
+	for len(b) >= 5 {
+		b = b[5+(int(b[3])<<8|int(b[4])):]
+		n++
+	}
+	return n
 }

@@ -10,6 +10,20 @@ import (
 // before we give up, so a stream of them cannot keep us busy forever.
 const maxWarningAlerts = 4
 
+// maxIdleRecords bounds how many records in a row may carry nothing for the
+// application (empty records, change_cipher_spec, KeyUpdate), as BoringSSL
+// and rustls do, so that such a stream cannot keep a reader busy forever.
+const maxIdleRecords = 32
+
+// idle counts one record that carried nothing and fails past the bound.
+func (e *Engine) idle(what string) error {
+	e.idleRecords++
+	if e.idleRecords > maxIdleRecords {
+		return wire.Fatalf(wire.AlertUnexpectedMessage, "too many %s in a row", what)
+	}
+	return nil
+}
+
 // process handles complete records until one yields application data,
 // input runs out, or the connection fails.
 func (e *Engine) process() error {
@@ -44,14 +58,21 @@ func (e *Engine) handleRecord(rec []byte) error {
 	typ, data, err := e.rd.Open(rec)
 	if err != nil {
 		e.in.Release()
-		if e.skipEarlyData(len(rec)) {
-			return nil
+		if skip, serr := e.skipEarlyData(len(rec)); skip || serr != nil {
+			return serr
 		}
 		return err
 	}
-	if typ == wire.ContentApplicationData && !e.rd.Encrypted() && e.skipEarlyData(len(rec)) {
-		e.in.Release()
-		return nil
+	if e.rd.Encrypted() && !e.client && !e.hs.Done() {
+		// RFC 8446, Section 4.2.10: the first record that decrypts starts
+		// the client's second flight; nothing more is skipped.
+		e.hs.StopSkippingEarlyData()
+	}
+	if typ == wire.ContentApplicationData && !e.rd.Encrypted() {
+		if skip, serr := e.skipEarlyData(len(rec)); skip || serr != nil {
+			e.in.Release()
+			return serr
+		}
 	}
 	if typ == wire.ContentApplicationData {
 		return e.handleAppData(data)
@@ -75,8 +96,11 @@ func (e *Engine) handleRecord(rec []byte) error {
 // skipEarlyData reports whether a record of n bytes that cannot be read
 // is 0-RTT data the server declined, which RFC 8446, Section 4.2.10 says
 // to skip.
-func (e *Engine) skipEarlyData(n int) bool {
-	return !e.client && !e.hs.Done() && e.hs.SkipRejectedEarlyData(n)
+func (e *Engine) skipEarlyData(n int) (bool, error) {
+	if e.client || e.hs.Done() {
+		return false, nil
+	}
+	return e.hs.SkipRejectedEarlyData(n)
 }
 
 // tls13 reports whether TLS 1.3 is (or, before ServerHello, may be) in use.
@@ -95,7 +119,7 @@ func (e *Engine) handleCCS13(body []byte) error {
 	if len(body) != 1 || body[0] != 1 {
 		return wire.Fatalf(wire.AlertUnexpectedMessage, "malformed change_cipher_spec record")
 	}
-	return nil
+	return e.idle("change_cipher_spec records")
 }
 
 // handleCCS12 passes a TLS 1.2 change_cipher_spec message to the
@@ -120,8 +144,9 @@ func (e *Engine) handleAppData(data []byte) error {
 	e.warnings = 0
 	if len(data) == 0 {
 		e.in.Release()
-		return nil
+		return e.idle("empty records")
 	}
+	e.idleRecords = 0
 	e.app = data
 	return nil
 }
@@ -163,7 +188,13 @@ func (e *Engine) handleHandshakeData(data []byte) error {
 		if !ok || len(e.hsIn) < msg.HeaderLen+bodyLen {
 			return nil
 		}
-		_ = typ
+		if typ == wire.HandshakeKeyUpdate {
+			if err := e.idle("key updates"); err != nil {
+				return err
+			}
+		} else {
+			e.idleRecords = 0
+		}
 		n := msg.HeaderLen + bodyLen
 		e.readKeyChanged = false
 		if err := e.hs.Handle(e.hsIn[:n]); err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"gotls/internal/msg"
-	"gotls/internal/sig"
 	"gotls/internal/wire"
 )
 
@@ -117,7 +116,7 @@ func usableCert(cert *Certificate, offered []wire.SignatureScheme, version wire.
 			return nil, 0, wire.Fatal(wire.AlertInternalError, "cannot parse our own certificate", err)
 		}
 	}
-	scheme, err := sig.Select(cert.PrivateKey.Public(), offered, version)
+	scheme, err := certScheme(cert, offered, version)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -152,7 +152,7 @@ func chooseClientCertificate(c *Conn, req *msg.CertificateRequest) (*Certificate
 		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
 			return nil, 0, nil
 		}
-		scheme, err := sig.Select(cert.PrivateKey.Public(), req.SignatureAlgorithms, wire.VersionTLS13)
+		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS13)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -164,7 +164,7 @@ func chooseClientCertificate(c *Conn, req *msg.CertificateRequest) (*Certificate
 		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
 			continue
 		}
-		scheme, err := sig.Select(cert.PrivateKey.Public(), req.SignatureAlgorithms, wire.VersionTLS13)
+		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS13)
 		if err != nil {
 			continue
 		}

@@ -15,7 +15,6 @@ import (
 	"gotls/internal/keysched"
 	"gotls/internal/msg"
 	"gotls/internal/record"
-	"gotls/internal/sig"
 	"gotls/internal/wire"
 )
 
@@ -54,7 +53,7 @@ func startClient(c *Conn) (State, error) {
 	if c.cfg.ServerName == "" && !c.cfg.InsecureSkipVerify {
 		return nil, errors.New("tls: either ServerName or InsecureSkipVerify must be specified")
 	}
-	offer, err := newClientHello13(c)
+	offer, err := newClientHello(c)
 	if err != nil {
 		return nil, err
 	}
@@ -68,15 +67,18 @@ func startClient(c *Conn) (State, error) {
 	return &clientExpectServerHello{offer: offer, transcript: t}, nil
 }
 
-// newClientHello13 builds the first ClientHello from the configuration.
+// newClientHello builds the first ClientHello from the configuration.
 // Every field of the ClientHello is decided here, so that resumption can
 // later add its pre_shared_key offer in one place (see sendClientHello).
-func newClientHello13(c *Conn) (*clientOffer, error) {
+// The TLS 1.3 fields are set when TLS 1.3 is offered, the TLS 1.2 ones
+// (see addTLS12Offer) when TLS 1.2 is.
+func newClientHello(c *Conn) (*clientOffer, error) {
 	versions, err := clientOfferVersions(c.cfg)
 	if err != nil {
 		return nil, err
 	}
-	groups, err := clientGroups(c.cfg)
+	offer13 := versions[0] == wire.VersionTLS13
+	groups, err := clientGroups(c.cfg, offer13)
 	if err != nil {
 		return nil, err
 	}
@@ -84,31 +86,52 @@ func newClientHello13(c *Conn) (*clientOffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sessionID, err := readRandom(c.cfg, sessionIDLen)
-	if err != nil {
-		return nil, err
-	}
-	shares, err := generateShares(c.cfg, initialShareGroups(groups))
-	if err != nil {
-		return nil, err
-	}
 	ch := &msg.ClientHello{
 		Version:             wire.VersionTLS12,
 		Random:              random,
-		SessionID:           sessionID,
-		CipherSuites:        clientSuites13(c.cfg),
 		CompressionMethods:  []uint8{0},
 		ServerName:          clientServerName(c.cfg.ServerName),
 		SupportedGroups:     groups,
-		SignatureAlgorithms: sig.DefaultSchemes(versions[len(versions)-1], versions[0]),
-		SupportedVersions:   versions,
-		KeyShares:           publicShares(shares),
+		SignatureAlgorithms: c.cfg.signatureSchemes(versions[len(versions)-1], versions[0]),
 		ALPNProtocols:       slices.Clone(c.cfg.NextProtos),
-		PSKModes:            []wire.PSKKeyExchangeMode{wire.PSKModeDHEKE},
 		OCSPStapling:        true,
 		SCTs:                true,
 	}
-	return &clientOffer{hello: ch, shares: shares}, nil
+	offer := &clientOffer{hello: ch}
+	if offer13 {
+		if err := addTLS13Offer(c, offer, versions); err != nil {
+			return nil, err
+		}
+	}
+	if versions[len(versions)-1] == wire.VersionTLS12 {
+		addTLS12Offer(c.cfg, ch)
+	}
+	if len(ch.CipherSuites) == 0 {
+		return nil, errors.New("tls: no supported cipher suites for the configured versions")
+	}
+	return offer, nil
+}
+
+// addTLS13Offer adds what only TLS 1.3 uses: the TLS 1.3 cipher suites,
+// supported_versions, key shares, psk_key_exchange_modes and a random
+// legacy_session_id for middlebox compatibility.
+func addTLS13Offer(c *Conn, o *clientOffer, versions []wire.Version) error {
+	sessionID, err := readRandom(c.cfg, sessionIDLen)
+	if err != nil {
+		return err
+	}
+	shares, err := generateShares(c.cfg, initialShareGroups(o.hello.SupportedGroups))
+	if err != nil {
+		return err
+	}
+	ch := o.hello
+	ch.SessionID = sessionID
+	ch.CipherSuites = append(ch.CipherSuites, clientSuites13(c.cfg)...)
+	ch.SupportedVersions = versions
+	ch.KeyShares = publicShares(shares)
+	ch.PSKModes = []wire.PSKKeyExchangeMode{wire.PSKModeDHEKE}
+	o.shares = shares
+	return nil
 }
 
 // sendClientHello encodes the offer's ClientHello, adds it to the
@@ -151,8 +174,8 @@ func retryClientHello(c *Conn, prev *clientOffer, hrr *msg.ServerHello) (*client
 	return &clientOffer{hello: &ch, shares: shares}, nil
 }
 
-// clientOfferVersions lists the versions the client offers, highest first.
-// Only TLS 1.3 is implemented so far; TLS 1.2 joins the list here.
+// clientOfferVersions lists the versions the client offers, highest
+// first: TLS 1.3 and TLS 1.2 as MinVersion and MaxVersion allow.
 func clientOfferVersions(cfg *Config) ([]wire.Version, error) {
 	lo, hi := cfg.MinVersion, cfg.MaxVersion
 	if hi == 0 {
@@ -162,7 +185,7 @@ func clientOfferVersions(cfg *Config) ([]wire.Version, error) {
 		lo = wire.VersionTLS12
 	}
 	var vs []wire.Version
-	for _, v := range []wire.Version{wire.VersionTLS13} {
+	for _, v := range []wire.Version{wire.VersionTLS13, wire.VersionTLS12} {
 		if v >= lo && v <= hi {
 			vs = append(vs, v)
 		}
@@ -220,16 +243,20 @@ func hasAESGCMHardware() bool {
 }
 
 // clientGroups lists the groups to offer in supported_groups, most
-// preferred first.
-func clientGroups(cfg *Config) ([]wire.Group, error) {
-	if len(cfg.CurvePreferences) == 0 {
-		return kex.DefaultGroups(), nil
-	}
+// preferred first. Without TLS 1.3 in the offer, the groups that exist
+// only in TLS 1.3 are left out.
+func clientGroups(cfg *Config, offer13 bool) ([]wire.Group, error) {
 	var groups []wire.Group
+	if len(cfg.CurvePreferences) == 0 {
+		groups = kex.DefaultGroups()
+	}
 	for _, g := range cfg.CurvePreferences {
 		if kex.Supported(g) && !slices.Contains(groups, g) {
 			groups = append(groups, g)
 		}
+	}
+	if !offer13 {
+		groups = slices.DeleteFunc(groups, func(g wire.Group) bool { return !ecdheGroup12(g) })
 	}
 	if len(groups) == 0 {
 		return nil, errors.New("tls: no supported groups in CurvePreferences")

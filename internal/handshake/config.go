@@ -33,6 +33,9 @@ type Certificate struct {
 	OCSPStaple []byte
 	// SCTs are signed certificate timestamps to send, if any.
 	SCTs [][]byte
+	// SignatureSchemes, when set, restricts and orders the schemes this
+	// certificate signs with.
+	SignatureSchemes []wire.SignatureScheme
 }
 
 // ClientHelloInfo describes a ClientHello to certificate and config callbacks.
@@ -81,11 +84,23 @@ type Config struct {
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 	VerifyConnection      func(*Result) error
 
+	// RevocationPolicy says whether a client checks the revocation status
+	// of the server's certificate; see RevocationPolicy.
+	RevocationPolicy RevocationPolicy
+	// Revocation queries OCSP responders and fetches CRLs when the server
+	// staples no usable response; nil leaves only the staple.
+	Revocation RevocationChecker
+	// RevocationWarning receives what RevocationSoftFail let pass.
+	RevocationWarning func(*RevocationError)
+
 	NextProtos       []string
 	MinVersion       wire.Version
 	MaxVersion       wire.Version
 	CipherSuites     []wire.CipherSuite
 	CurvePreferences []wire.Group
+	// SignatureSchemes lists the signature schemes we advertise and accept,
+	// in preference order; nil means the defaults.
+	SignatureSchemes []wire.SignatureScheme
 
 	// LegacyRSAKeyExchange permits the TLS 1.2 TLS_RSA_* suites, which
 	// lack forward secrecy. Off by default.

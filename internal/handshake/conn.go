@@ -65,6 +65,9 @@ type Conn struct {
 
 	result   Result
 	exporter *keysched.ExporterMasterSecret
+	// tls12 is the completed TLS 1.2 session (master secret and randoms),
+	// set when a TLS 1.2 handshake completes; it serves the exporter.
+	tls12 *session12
 	// clientRandom is kept for key log lines.
 	clientRandom []byte
 	// resumption is the TLS 1.3 resumption master secret, set when the
@@ -72,7 +75,8 @@ type Conn struct {
 	resumption keysched.ResumptionMasterSecret
 	// earlyDataSkip is how many more bytes of declined 0-RTT records a
 	// server may drop (RFC 8446, Section 4.2.10); see SkipRejectedEarlyData.
-	earlyDataSkip int
+	earlyDataSkip     int
+	skippingEarlyData bool
 }
 
 // NewConn returns a handshake for one role. Call Start before feeding
@@ -180,8 +184,12 @@ type ccsReceiver interface {
 }
 
 // ExportKeyingMaterial derives keying material as RFC 8446, Section 7.5
-// describes.
+// describes, or for TLS 1.2 as RFC 5705 does (only with the extended
+// master secret of RFC 7627).
 func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if c.done && c.tls12 != nil {
+		return c.tls12.exportKeyingMaterial(label, context, length)
+	}
 	if !c.done || c.exporter == nil {
 		return nil, fmt.Errorf("tls: exporter is not available before the handshake completes")
 	}
@@ -201,9 +209,19 @@ func (c *Conn) KeyUpdate(requestPeer bool) error {
 	return u.sendKeyUpdate(c, requestPeer)
 }
 
+// FlushKeyUpdate answers the peer's pending KeyUpdate requests with one
+// KeyUpdate. The engine calls it after each batch of input.
+func (c *Conn) FlushKeyUpdate() error {
+	if u, ok := c.state.(keyUpdater); ok && c.done {
+		return u.flushKeyUpdate(c)
+	}
+	return nil
+}
+
 // keyUpdater is implemented by the connected state of TLS 1.3.
 type keyUpdater interface {
 	sendKeyUpdate(c *Conn, requestPeer bool) error
+	flushKeyUpdate(c *Conn) error
 }
 
 // send encodes m, adds it to the transcript t (when not nil) and queues it.

@@ -18,6 +18,9 @@ type connected13 struct {
 	// resumption is the client's resumption_master_secret, kept for the
 	// session tickets that resumption will accept; zero on the server.
 	resumption keysched.ResumptionMasterSecret
+	// updateOwed is set when the peer asked for a KeyUpdate that we have
+	// not answered yet; a burst of requests gets one answer.
+	updateOwed bool
 }
 
 // newConnected13 returns the post-handshake state. read is the peer's
@@ -67,10 +70,19 @@ func (s *connected13) receiveKeyUpdate(c *Conn, m *msg.KeyUpdate) error {
 	}
 	c.trace("receive KeyUpdate", "peer updated its traffic keys; reading with the next generation")
 	if m.Request == wire.KeyUpdateRequested {
-		// RFC 8446, Section 4.6.3: update_requested MUST be answered with update_not_requested.
-		return s.sendKeyUpdate(c, false)
+		// RFC 8446, Section 4.6.3: answered with update_not_requested, once
+		// for several requests received while we were silent (see flushKeyUpdate).
+		s.updateOwed = true
 	}
 	return nil
+}
+
+// flushKeyUpdate sends the KeyUpdate the peer asked for, if one is owed.
+func (s *connected13) flushKeyUpdate(c *Conn) error {
+	if !s.updateOwed {
+		return nil
+	}
+	return s.sendKeyUpdate(c, false)
 }
 
 // sendKeyUpdate sends a KeyUpdate under the current write keys, then
@@ -83,6 +95,7 @@ func (s *connected13) sendKeyUpdate(c *Conn, requestPeer bool) error {
 	if err := c.send(nil, &msg.KeyUpdate{Request: req}); err != nil {
 		return err
 	}
+	s.updateOwed = false
 	s.write = s.write.Next()
 	if err := setWriteKeys13(c, s.suite, s.write); err != nil {
 		return err

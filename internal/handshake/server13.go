@@ -24,7 +24,7 @@ import (
 // that does not accept early data skips (RFC 8446, Section 4.2.10). gotls
 // never issues tickets that allow early data, so this only absorbs what a
 // client resuming a session from another server might send.
-const rejectedEarlyDataLimit = 1 << 16
+const rejectedEarlyDataLimit = 1 << 14
 
 // serverParams13 is what a TLS 1.3 server decided from the first
 // ClientHello; it holds through a HelloRetryRequest.
@@ -56,6 +56,9 @@ func (s expectClientHello) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	c.result.Version = version
 	c.trace("choose version", "%s", why)
+	if version == wire.VersionTLS12 {
+		return serverHello12(c, ch)
+	}
 	if err := checkClientHello13(ch); err != nil {
 		return nil, err
 	}
@@ -71,7 +74,7 @@ func (s expectClientHello) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	if ch.EarlyData {
 		c.trace("early data", "client offered 0-RTT data; declined: records that fail to decrypt are skipped (up to %d bytes)", rejectedEarlyDataLimit)
-		c.earlyDataSkip = rejectedEarlyDataLimit
+		c.armEarlyDataSkip()
 	}
 	return serverFlight13(c, ch, t, p, group.share, false)
 }
@@ -173,7 +176,7 @@ func (s serverExpectClientHelloRetry) Handle(c *Conn, m msg.Message) (State, err
 	if !ok {
 		return nil, unexpected(s.Name(), m)
 	}
-	c.earlyDataSkip = 0
+	c.StopSkippingEarlyData()
 	c.trace("receive ClientHello", "second ClientHello: %s", describeClientHello(ch))
 	if err := checkRetryHello(s.ch1, ch, s.params, s.cookie); err != nil {
 		return nil, err
@@ -217,7 +220,7 @@ func sendHelloRetryRequest(c *Conn, ch *msg.ClientHello, t *keysched.Transcript,
 	if ch.EarlyData {
 		// RFC 8446, Section 4.2.10: after a HelloRetryRequest the server skips
 		// the client's protected 0-RTT records.
-		c.earlyDataSkip = rejectedEarlyDataLimit
+		c.armEarlyDataSkip()
 	}
 	return serverExpectClientHelloRetry{ch1: ch, transcript: t, params: p, cookie: cookie, sentCCS: sentCCS}, nil
 }
@@ -293,19 +296,31 @@ func changedHelloField(a, b *msg.ClientHello) string {
 	return ""
 }
 
-// SkipRejectedEarlyData reports whether the engine should silently drop a
-// record of n bytes because it is 0-RTT data this server declined
-// (RFC 8446, Section 4.2.10): a record that fails to decrypt under the
-// client's handshake keys, or an application_data record that arrives
-// while the server waits for the ClientHello that answers a
-// HelloRetryRequest. Each dropped record uses up part of a fixed
-// allowance; once it is spent, or once the client's next handshake message
-// arrives, the record is an error as usual.
-func (c *Conn) SkipRejectedEarlyData(n int) bool {
-	if c.client || n > c.earlyDataSkip {
-		c.earlyDataSkip = 0
-		return false
+// SkipRejectedEarlyData reports whether the engine should drop a record
+// of n bytes that cannot be read because it is 0-RTT data we declined
+// (RFC 8446, Section 4.2.10). Skipping more than rejectedEarlyDataLimit
+// bytes in all is an error.
+func (c *Conn) SkipRejectedEarlyData(n int) (bool, error) {
+	if c.client || !c.skippingEarlyData {
+		return false, nil
+	}
+	if n > c.earlyDataSkip {
+		c.StopSkippingEarlyData()
+		return false, wire.Fatalf(wire.AlertUnexpectedMessage, "too much skipped early data (over %d bytes)", rejectedEarlyDataLimit)
 	}
 	c.earlyDataSkip -= n
-	return true
+	return true, nil
+}
+
+// armEarlyDataSkip starts skipping declined 0-RTT records.
+func (c *Conn) armEarlyDataSkip() {
+	c.skippingEarlyData = true
+	c.earlyDataSkip = rejectedEarlyDataLimit
+}
+
+// StopSkippingEarlyData ends skipping of declined 0-RTT records: the engine
+// calls it once a record decrypts under the handshake keys.
+func (c *Conn) StopSkippingEarlyData() {
+	c.skippingEarlyData = false
+	c.earlyDataSkip = 0
 }

@@ -30,7 +30,7 @@ func (s serverExpectCertificate) Handle(c *Conn, m msg.Message) (State, error) {
 	if !ok {
 		return nil, unexpected(s.Name(), m)
 	}
-	c.earlyDataSkip = 0
+	c.StopSkippingEarlyData()
 	if len(cert.Context) != 0 {
 		// RFC 8446, Section 4.4.2: the context echoes the CertificateRequest's, which was empty.
 		return nil, wire.Fatalf(wire.AlertIllegalParameter, "client certificate has a non-empty request context")
@@ -62,6 +62,12 @@ func (s serverExpectCertificate) Handle(c *Conn, m msg.Message) (State, error) {
 func checkClientCertificate(c *Conn, cert *msg.Certificate, policy ClientAuthType) error {
 	chain := make([][]byte, len(cert.Entries))
 	for i, e := range cert.Entries {
+		if len(e.Extensions) > 0 {
+			// RFC 8446, Section 4.4.2: entry extensions must answer our
+			// CertificateRequest, which asks for none.
+			return wire.Fatalf(wire.AlertUnsupportedExtension,
+				"client sent the %s extension in its certificate, which was not requested", e.Extensions[0])
+		}
 		chain[i] = e.Data
 	}
 	c.trace("receive Certificate", "client sent %d certificate(s); policy %s", len(chain), authPolicyName(policy))
@@ -126,7 +132,7 @@ func (s serverExpectFinished) Handle(c *Conn, m msg.Message) (State, error) {
 	if !ok {
 		return nil, unexpected(s.Name(), m)
 	}
-	c.earlyDataSkip = 0
+	c.StopSkippingEarlyData()
 	hs := s.hs
 	want := finishedMAC13(hs.clientHS, hs.transcript.Sum())
 	if !hmac.Equal(want, fin.VerifyData) {

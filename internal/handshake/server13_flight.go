@@ -130,7 +130,7 @@ func sendEncryptedFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript,
 	c.trace("send EncryptedExtensions", "ALPN %q, server_name acknowledged: %t", p.alpn, p.cert.usedSNI)
 	var requested []wire.SignatureScheme
 	if c.cfg.ClientAuth != NoClientCert {
-		requested = sig.DefaultSchemes(wire.VersionTLS13, wire.VersionTLS13)
+		requested = c.cfg.signatureSchemes(wire.VersionTLS13, wire.VersionTLS13)
 		// RFC 8446, Section 4.3.2: certificate_request_context is empty outside post-handshake authentication.
 		cr := &msg.CertificateRequest{TLS13: true, SignatureAlgorithms: requested}
 		if err := c.send(t, cr); err != nil {

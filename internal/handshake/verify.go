@@ -77,6 +77,11 @@ func verifyChain(c *Conn, rawChain [][]byte, opts verifyOptions) error {
 	if err := checkPublicKey(leaf, certs); err != nil {
 		return err
 	}
+	if c.result.Version == wire.VersionTLS13 {
+		if err := checkSigningKeyUsage(leaf, certs); err != nil {
+			return err
+		}
+	}
 	var chains [][]*x509.Certificate
 	if opts.insecureSkipVerify {
 		c.trace("verify certificate", "verification skipped (InsecureSkipVerify or client auth policy)")
@@ -93,6 +98,11 @@ func verifyChain(c *Conn, rawChain [][]byte, opts verifyOptions) error {
 			return callbackFailure(err, wire.AlertBadCertificate, "certificate rejected by VerifyPeerCertificate")
 		}
 		c.trace("verify certificate", "VerifyPeerCertificate callback: ok")
+	}
+	if c.client && c.result.Version == wire.VersionTLS13 {
+		// The TLS 1.3 staple came in the Certificate message; TLS 1.2
+		// checks once CertificateStatus is known (see revocation.go).
+		return checkServerRevocation(c)
 	}
 	return nil
 }
@@ -127,6 +137,19 @@ func checkPublicKey(leaf *x509.Certificate, certs []*x509.Certificate) error {
 		return nil
 	}
 	return fail(wire.AlertUnsupportedCertificate, fmt.Errorf("unsupported public key type %T", leaf.PublicKey))
+}
+
+// checkSigningKeyUsage requires the digitalSignature bit when a leaf that
+// must sign has a keyUsage extension (RFC 8446, Section 4.4.2.2). It runs
+// even when chain verification is skipped.
+func checkSigningKeyUsage(leaf *x509.Certificate, certs []*x509.Certificate) error {
+	if leaf.KeyUsage == 0 || leaf.KeyUsage&x509.KeyUsageDigitalSignature != 0 {
+		return nil
+	}
+	cve := &CertificateVerificationError{Check: "key usage", Name: leaf.Subject.String(), Certs: certs,
+		Err: fmt.Errorf("keyUsage lacks digitalSignature, which signing requires")}
+	// RFC 8446, Section 4.4.2.2: digitalSignature MUST be set if keyUsage is present.
+	return wire.Fatal(wire.AlertIllegalParameter, "peer certificate cannot sign", cve)
 }
 
 // verifyX509 runs crypto/x509 path building and checks, and traces what
