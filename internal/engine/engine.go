@@ -31,15 +31,17 @@ type Engine struct {
 	hs     *handshake.Conn
 	client bool
 
-	in     record.Deframer
+	in     input
 	rd, wr record.Protector
 
 	// hsIn reassembles handshake messages that span records.
 	hsIn []byte
 	// hsOut holds handshake messages not yet framed into records.
 	hsOut []byte
-	// out holds finished records waiting to be sent.
-	out []byte
+	// out holds finished records waiting to be sent. It is borrowed from
+	// a pool (outBuf) while not empty; see buffers.go.
+	out    []byte
+	outBuf *[]byte
 	// app is decrypted application data not yet read; it points into the
 	// deframer's buffer, which stays held until app is drained.
 	app []byte
@@ -137,13 +139,17 @@ func (e *Engine) WantsInput() bool {
 	return e.err == nil && len(e.app) == 0 && !e.peerClosed
 }
 
-// Output returns the records waiting to be sent. The slice is valid until
-// the next call that changes the engine; call Sent after writing them.
+// Output returns the records waiting to be sent; call Sent after writing
+// them. Its bytes stay unchanged until the next Sent: other calls may
+// queue more records, but only after them, so the caller may write the
+// slice without holding up the engine.
 func (e *Engine) Output() []byte { return e.out }
 
-// Sent drops the first n bytes of Output.
+// Sent drops the first n bytes of Output. Once everything is sent, the
+// output buffer goes back to a pool, so an idle engine holds none.
 func (e *Engine) Sent(n int) {
 	e.out = e.out[:copy(e.out, e.out[n:])]
+	e.releaseOutput()
 }
 
 // HasOutput reports whether records are waiting to be sent.
@@ -193,7 +199,7 @@ func (e *Engine) Write(p []byte) (int, error) {
 		if len(chunk) > record.MaxPlaintext {
 			chunk = chunk[:record.MaxPlaintext]
 		}
-		e.out = e.wr.Seal(e.out, wire.ContentApplicationData, chunk, 0)
+		e.seal(wire.ContentApplicationData, chunk)
 		n += len(chunk)
 		p = p[len(chunk):]
 	}
@@ -235,7 +241,7 @@ func (e *Engine) CloseWrite() {
 		return
 	}
 	e.sentClose = true
-	e.out = e.wr.Seal(e.out, wire.ContentAlert, []byte{byte(wire.AlertLevelWarning), byte(wire.AlertCloseNotify)}, 0)
+	e.seal(wire.ContentAlert, []byte{byte(wire.AlertLevelWarning), byte(wire.AlertCloseNotify)})
 }
 
 // Abort fails the connection with err, sending alert a unless the
@@ -262,7 +268,7 @@ func (e *Engine) fail(err error) error {
 		a = we.Alert
 	}
 	e.hsOut = e.hsOut[:0]
-	e.out = e.wr.Seal(e.out, wire.ContentAlert, []byte{byte(wire.AlertLevelFatal), byte(a)}, 0)
+	e.seal(wire.ContentAlert, []byte{byte(wire.AlertLevelFatal), byte(a)})
 	e.sentClose = true
 	return err
 }

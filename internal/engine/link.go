@@ -18,7 +18,7 @@ func (l *link) WriteHandshake(m []byte) {
 func (l *link) WriteChangeCipherSpec() {
 	e := (*Engine)(l)
 	e.flushHandshake()
-	e.out = record.Plaintext(wire.VersionTLS12).Seal(e.out, wire.ContentChangeCipherSpec, []byte{1}, 0)
+	e.sealWith(record.Plaintext(wire.VersionTLS12), wire.ContentChangeCipherSpec, []byte{1})
 }
 
 // SetReadProtector installs new read protection.
@@ -47,8 +47,9 @@ func (e *Engine) flushHandshake() {
 		if len(chunk) > record.MaxPlaintext {
 			chunk = chunk[:record.MaxPlaintext]
 		}
-		e.out = e.wr.Seal(e.out, wire.ContentHandshake, chunk, 0)
+		e.seal(wire.ContentHandshake, chunk)
 		b = b[len(chunk):]
 	}
 	e.hsOut = e.hsOut[:0]
+	e.dropHandshakeBuffers()
 }

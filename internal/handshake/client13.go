@@ -45,6 +45,11 @@ func (s *clientExpectServerHello) Handle(c *Conn, m msg.Message) (State, error) 
 	if !ok {
 		return nil, unexpected(s.Name(), m)
 	}
+	if isTLS12ServerHello(sh) {
+		// Without supported_versions the server selects TLS 1.2 or older
+		// (RFC 8446, Section 4.2.1): continue in client12.go.
+		return clientServerHello12(c, s.offer, s.hrr, sh)
+	}
 	hrr := sh.IsHelloRetryRequest()
 	if err := checkServerHello(s.offer, sh, hrr); err != nil {
 		return nil, err
@@ -55,14 +60,12 @@ func (s *clientExpectServerHello) Handle(c *Conn, m msg.Message) (State, error) 
 	return s.handleServerHello(c, sh)
 }
 
-// clientSelectedVersion returns the version a ServerHello (or
-// HelloRetryRequest) selects. This is where TLS 1.2 will branch off: a
-// server without supported_versions speaks TLS 1.2 or older.
+// clientSelectedVersion returns the version a TLS 1.3 ServerHello (or a
+// HelloRetryRequest) selects. A ServerHello without supported_versions
+// has already branched off to TLS 1.2 (see isTLS12ServerHello); a
+// HelloRetryRequest without it selects no version we know.
 func clientSelectedVersion(o *clientOffer, sh *msg.ServerHello) (wire.Version, error) {
 	if sh.SupportedVersion == 0 {
-		// TLS 1.2 hook: when the offer includes TLS 1.2, check the
-		// downgrade sentinel (RFC 8446, Section 4.1.3) and continue in
-		// client12.go.
 		return 0, wire.Fatalf(wire.AlertProtocolVersion, "server selected %s, which is not enabled", sh.Version)
 	}
 	// RFC 8446, Section 4.2.1: a version we did not offer, or one below TLS 1.3, is illegal_parameter.

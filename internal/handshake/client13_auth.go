@@ -92,10 +92,11 @@ func handleServerCertificate(c *Conn, hs *clientHS13, cert *msg.Certificate, req
 		keyUsage:           x509.ExtKeyUsageServerAuth,
 		insecureSkipVerify: c.cfg.InsecureSkipVerify,
 	}
+	// The staple is recorded first: verifyChain checks revocation with it.
+	c.result.OCSPResponse = cert.Entries[0].OCSPStaple
 	if err := verifyChain(c, raw, opts); err != nil {
 		return nil, err
 	}
-	c.result.OCSPResponse = cert.Entries[0].OCSPStaple
 	c.result.SCTs = cert.Entries[0].SCTs
 	hs.transcript.Write(cert.Raw)
 	pub := c.result.PeerCertificates[0].PublicKey

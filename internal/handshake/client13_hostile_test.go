@@ -223,7 +223,7 @@ func TestClientServerHelloChecks(t *testing.T) {
 		alert wire.Alert
 	}{
 		{"legacy version 1.0", func(f *cliFake, sh *msg.ServerHello) { sh.Version = wire.VersionTLS10 }, wire.AlertIllegalParameter},
-		{"no supported_versions", func(f *cliFake, sh *msg.ServerHello) { sh.SupportedVersion = 0; sh.ServerShare = msg.KeyShare{} }, wire.AlertProtocolVersion},
+		{"no supported_versions: tls 1.2 with a tls 1.3 suite", func(f *cliFake, sh *msg.ServerHello) { sh.SupportedVersion = 0; sh.ServerShare = msg.KeyShare{} }, wire.AlertIllegalParameter},
 		{"selected TLS 1.2 in supported_versions", func(f *cliFake, sh *msg.ServerHello) { sh.SupportedVersion = wire.VersionTLS12 }, wire.AlertIllegalParameter},
 		{"selected unknown version", func(f *cliFake, sh *msg.ServerHello) { sh.SupportedVersion = 0x0305 }, wire.AlertIllegalParameter},
 		{"session id not echoed", func(f *cliFake, sh *msg.ServerHello) { sh.SessionID = make([]byte, 32) }, wire.AlertIllegalParameter},

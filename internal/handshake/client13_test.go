@@ -179,7 +179,7 @@ func TestClientConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"no server name", func(c *handshake.Config) { c.ServerName = "" }, "either ServerName or InsecureSkipVerify"},
-		{"max version 1.2", func(c *handshake.Config) { c.MaxVersion = wire.VersionTLS12 }, "no supported versions"},
+		{"max version 1.1", func(c *handshake.Config) { c.MaxVersion = wire.VersionTLS11 }, "no supported versions"},
 		{"unsupported groups only", func(c *handshake.Config) { c.CurvePreferences = []wire.Group{wire.GroupX448} }, "no supported groups"},
 	}
 	for _, tt := range tests {

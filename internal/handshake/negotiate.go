@@ -16,10 +16,9 @@ import (
 // sentence saying why, for the handshake trace.
 
 // serverVersions lists the versions a server built from cfg may
-// negotiate, most preferred first. TLS 1.2 is listed when the
-// configuration allows it, so that version negotiation already picks it
-// for a client that offers nothing newer; the handshake then refuses it
-// until the TLS 1.2 server exists (see negotiateVersion).
+// negotiate, most preferred first: TLS 1.3 and TLS 1.2 within
+// MinVersion and MaxVersion (zero meaning no bound; gotls implements
+// nothing older than TLS 1.2).
 func serverVersions(cfg *Config) []wire.Version {
 	var out []wire.Version
 	for _, v := range []wire.Version{wire.VersionTLS13, wire.VersionTLS12} {
@@ -50,10 +49,8 @@ func offeredVersions(ch *msg.ClientHello) []wire.Version {
 }
 
 // negotiateVersion picks the protocol version for ch: our most preferred
-// version that the client offers. It returns the version and why. Only
-// TLS 1.3 is implemented; a client that can do no better than TLS 1.2
-// gets protocol_version until server12.go exists, and that is the one
-// place to branch to it.
+// version that the client offers, TLS 1.3 or TLS 1.2. It returns the
+// version and why.
 func negotiateVersion(cfg *Config, ch *msg.ClientHello) (wire.Version, string, error) {
 	if ch.Version <= wire.VersionSSL30 {
 		// RFC 8446, Appendix D.5: legacy_version 0x0300 or less MUST be refused with protocol_version.
@@ -78,11 +75,11 @@ func negotiateVersion(cfg *Config, ch *msg.ClientHello) (wire.Version, string, e
 	}
 	why := fmt.Sprintf("%v: the newest version both sides support (client offered %v)", chosen, versionList(offered))
 	switch chosen {
-	case wire.VersionTLS13:
+	case wire.VersionTLS13, wire.VersionTLS12:
+		// The caller branches to the TLS 1.2 server (server12.go) on VersionTLS12.
 		return chosen, why, nil
 	default:
-		// Hook for TLS 1.2: branch to the TLS 1.2 server here once it exists.
-		return 0, "", wire.Fatalf(wire.AlertProtocolVersion, "client does not offer TLS 1.3 and %v is not implemented yet", chosen)
+		return 0, "", wire.Fatalf(wire.AlertProtocolVersion, "client offered only unsupported versions %v", offered)
 	}
 }
 

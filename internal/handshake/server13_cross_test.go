@@ -333,7 +333,7 @@ func TestServerCryptoTLSFailures(t *testing.T) {
 		{"alpn mismatch", func(c *tls.Config) { c.NextProtos = []string{"h2"} },
 			func(s *handshake.Config) { s.NextProtos = []string{"http/1.1"} }, wire.AlertNoApplicationProtocol},
 		{"client without tls 1.3", func(c *tls.Config) { c.MinVersion, c.MaxVersion = tls.VersionTLS12, tls.VersionTLS12 },
-			nil, wire.AlertProtocolVersion},
+			func(s *handshake.Config) { s.MinVersion = wire.VersionTLS13 }, wire.AlertProtocolVersion},
 		{"no common group", func(c *tls.Config) { c.CurvePreferences = []tls.CurveID{tls.CurveP521} },
 			func(s *handshake.Config) { s.CurvePreferences = []wire.Group{wire.GroupX25519} }, wire.AlertHandshakeFailure},
 		{"no certificate", nil, func(s *handshake.Config) { s.Certificates = nil }, wire.AlertHandshakeFailure},

@@ -1,0 +1,272 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"slices"
+
+	"gotls/internal/keysched"
+	"gotls/internal/msg"
+	"gotls/internal/record"
+	"gotls/internal/sig"
+	"gotls/internal/wire"
+)
+
+// This file is the end of the TLS 1.2 client handshake: the optional
+// CertificateRequest, ServerHelloDone, the client's flight
+// ([Certificate], ClientKeyExchange, [CertificateVerify],
+// change_cipher_spec, Finished) and the server's change_cipher_spec and
+// Finished.
+
+// ClientCertificateType values of a TLS 1.2 CertificateRequest
+// (RFC 5246, Section 7.4.4; RFC 8422, Section 5.5).
+const (
+	clientCertTypeRSASign12   = 1
+	clientCertTypeECDSASign12 = 64
+)
+
+// clientExpectCertificateRequest12 waits for a CertificateRequest or the
+// ServerHelloDone that ends the server's flight.
+type clientExpectCertificateRequest12 struct {
+	hs *clientHS12
+	kx clientKX12
+}
+
+// Name names the state.
+func (s *clientExpectCertificateRequest12) Name() string {
+	return "client:expect CertificateRequest or ServerHelloDone"
+}
+
+// Handle processes a CertificateRequest (RFC 5246, Section 7.4.4) or
+// ServerHelloDone. A ServerKeyExchange here (RSA key transport has none)
+// is unexpected_message.
+func (s *clientExpectCertificateRequest12) Handle(c *Conn, m msg.Message) (State, error) {
+	switch m := m.(type) {
+	case *msg.CertificateRequest:
+		s.hs.transcript.write(m.Raw)
+		c.trace("receive CertificateRequest", "server asks for a client certificate of types %v; it accepts signatures %v and names %d CAs",
+			m.CertificateTypes, m.SignatureAlgorithms, len(m.CertificateAuthorities))
+		return &clientExpectServerHelloDone12{hs: s.hs, kx: s.kx, req: m}, nil
+	case *msg.ServerHelloDone:
+		return sendClientFlight12(c, s.hs, s.kx, nil, m)
+	}
+	return nil, unexpected(s.Name(), m)
+}
+
+// clientExpectServerHelloDone12 waits for ServerHelloDone after a
+// CertificateRequest.
+type clientExpectServerHelloDone12 struct {
+	hs  *clientHS12
+	kx  clientKX12
+	req *msg.CertificateRequest
+}
+
+// Name names the state.
+func (s *clientExpectServerHelloDone12) Name() string { return "client:expect ServerHelloDone" }
+
+// Handle processes ServerHelloDone and sends the client's flight.
+func (s *clientExpectServerHelloDone12) Handle(c *Conn, m msg.Message) (State, error) {
+	done, ok := m.(*msg.ServerHelloDone)
+	if !ok {
+		return nil, unexpected(s.Name(), m)
+	}
+	return sendClientFlight12(c, s.hs, s.kx, s.req, done)
+}
+
+// sendClientFlight12 answers the server's flight: it runs
+// VerifyConnection, then sends [Certificate], ClientKeyExchange,
+// [CertificateVerify], change_cipher_spec and Finished (RFC 5246, Section
+// 7.3), switching the write keys at change_cipher_spec.
+func sendClientFlight12(c *Conn, hs *clientHS12, kx clientKX12, req *msg.CertificateRequest, done *msg.ServerHelloDone) (State, error) {
+	t := hs.transcript
+	t.write(done.Raw)
+	if err := runVerifyConnection(c); err != nil {
+		return nil, err
+	}
+	var cert *Certificate
+	var scheme wire.SignatureScheme
+	if req != nil {
+		var err error
+		if cert, scheme, err = sendClientCertificate12(c, t, req); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.send12(t, kx.cke); err != nil {
+		return nil, err
+	}
+	// RFC 7627, Section 4: the session hash covers the messages up to and including ClientKeyExchange.
+	master := masterSecret12(hs.suite, kx.preMaster, hs.ems, hs.clientRandom(), hs.serverRandom, t)
+	c.logSecret(keysched.LabelTLS12, master)
+	if cert != nil {
+		if err := sendCertificateVerify12(c, t, cert, scheme); err != nil {
+			return nil, err
+		}
+	}
+	pending, err := newPending12(c, hs.suite, master, hs.clientRandom(), hs.serverRandom)
+	if err != nil {
+		return nil, err
+	}
+	c.link.WriteChangeCipherSpec()
+	c.link.SetWriteProtector(pending.write)
+	verify := finishedVerifyData12(hs.suite, master, true, t)
+	if err := c.send12(t, &msg.Finished{VerifyData: verify}); err != nil {
+		return nil, err
+	}
+	c.trace("send Finished", "ClientKeyExchange, change_cipher_spec and Finished sent; write keys switched to %s", hs.suite.id)
+	return &clientExpectChangeCipherSpec12{hs: hs, master: master, read: pending.read}, nil
+}
+
+// sendClientCertificate12 answers a CertificateRequest with our chain, or
+// an empty Certificate when no certificate fits (RFC 5246, Section
+// 7.4.6). It returns the certificate sent and its signature scheme.
+func sendClientCertificate12(c *Conn, t *transcript12, req *msg.CertificateRequest) (*Certificate, wire.SignatureScheme, error) {
+	cert, scheme, err := chooseClientCertificate12(c, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	m := &msg.Certificate{}
+	if cert != nil {
+		for _, der := range cert.Chain {
+			m.Entries = append(m.Entries, msg.CertificateEntry{Data: der})
+		}
+	}
+	if err := c.send12(t, m); err != nil {
+		return nil, 0, err
+	}
+	if cert == nil {
+		c.trace("send Certificate", "no suitable client certificate: sending an empty Certificate")
+	} else {
+		c.trace("send Certificate", "client certificate chain of %d certificate(s), to be signed with %s", len(cert.Chain), scheme)
+	}
+	return cert, scheme, nil
+}
+
+// sendCertificateVerify12 signs every handshake message so far with the
+// scheme's own hash (RFC 5246, Section 7.4.8) and sends the signature.
+func sendCertificateVerify12(c *Conn, t *transcript12, cert *Certificate, scheme wire.SignatureScheme) error {
+	signature, err := sig.Sign(cert.PrivateKey, scheme, randReader(c.cfg), t.messages())
+	if err != nil {
+		return wire.Fatal(wire.AlertInternalError, "cannot sign certificate_verify", err)
+	}
+	return c.send12(t, &msg.CertificateVerify{Scheme: scheme, Signature: signature})
+}
+
+// chooseClientCertificate12 picks the client certificate and the scheme
+// to sign with: the GetClientCertificate callback's, or the first
+// configured certificate of a type the server accepts whose key can sign
+// with a scheme it offers, preferring one issued by a CA it named. A nil
+// certificate means sending none.
+func chooseClientCertificate12(c *Conn, req *msg.CertificateRequest) (*Certificate, wire.SignatureScheme, error) {
+	if f := c.cfg.GetClientCertificate; f != nil {
+		cert, err := f(&CertificateRequestInfo{
+			AcceptableCAs:    req.CertificateAuthorities,
+			SignatureSchemes: req.SignatureAlgorithms,
+			Version:          wire.VersionTLS12,
+		})
+		if err != nil {
+			return nil, 0, callbackFailure(err, wire.AlertInternalError, "GetClientCertificate failed")
+		}
+		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
+			return nil, 0, nil
+		}
+		scheme, err := sig.Select(cert.PrivateKey.Public(), req.SignatureAlgorithms, wire.VersionTLS12)
+		if err != nil {
+			return nil, 0, err
+		}
+		return cert, scheme, nil
+	}
+	var fallback *Certificate
+	var fallbackScheme wire.SignatureScheme
+	for _, cert := range c.cfg.Certificates {
+		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
+			continue
+		}
+		pub := cert.PrivateKey.Public()
+		if !certTypeAccepted12(pub, req.CertificateTypes) {
+			continue
+		}
+		scheme, err := sig.Select(pub, req.SignatureAlgorithms, wire.VersionTLS12)
+		if err != nil {
+			continue
+		}
+		if issuedByAcceptableCA(cert, req.CertificateAuthorities) {
+			return cert, scheme, nil
+		}
+		if fallback == nil {
+			fallback, fallbackScheme = cert, scheme
+		}
+	}
+	return fallback, fallbackScheme, nil
+}
+
+// certTypeAccepted12 reports whether a client certificate with key pub is
+// of a type the CertificateRequest lists: rsa_sign for RSA keys,
+// ecdsa_sign for ECDSA and Ed25519 keys (RFC 8422, Section 5.5).
+func certTypeAccepted12(pub crypto.PublicKey, types []uint8) bool {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return slices.Contains(types, clientCertTypeRSASign12)
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return slices.Contains(types, clientCertTypeECDSASign12)
+	}
+	return false
+}
+
+// clientExpectChangeCipherSpec12 waits for the server's
+// change_cipher_spec, which switches its records to the new keys.
+type clientExpectChangeCipherSpec12 struct {
+	hs     *clientHS12
+	master []byte
+	// read protects the server's records after its change_cipher_spec.
+	read record.Protector
+}
+
+// Name names the state.
+func (s *clientExpectChangeCipherSpec12) Name() string { return "client:expect ChangeCipherSpec" }
+
+// Handle rejects handshake messages: the server's next message is
+// change_cipher_spec. (A NewSessionTicket would come here once the client
+// offers session_ticket; it does not yet.)
+func (s *clientExpectChangeCipherSpec12) Handle(c *Conn, m msg.Message) (State, error) {
+	return nil, unexpected(s.Name(), m)
+}
+
+// changeCipherSpec installs the server's write keys for reading.
+func (s *clientExpectChangeCipherSpec12) changeCipherSpec(c *Conn) (State, error) {
+	c.link.SetReadProtector(s.read)
+	c.trace("receive ChangeCipherSpec", "server switched to the new keys; reading with them")
+	return &clientExpectFinished12{hs: s.hs, master: s.master}, nil
+}
+
+// clientExpectFinished12 waits for the server's Finished.
+type clientExpectFinished12 struct {
+	hs     *clientHS12
+	master []byte
+}
+
+// Name names the state.
+func (s *clientExpectFinished12) Name() string { return "client:expect Finished" }
+
+// Handle verifies the server's Finished (RFC 5246, Section 7.4.9) and
+// completes the handshake.
+func (s *clientExpectFinished12) Handle(c *Conn, m msg.Message) (State, error) {
+	fin, ok := m.(*msg.Finished)
+	if !ok {
+		return nil, unexpected(s.Name(), m)
+	}
+	hs := s.hs
+	if err := checkFinished12(hs.suite, s.master, false, hs.transcript, fin); err != nil {
+		return nil, err
+	}
+	hs.transcript.write(fin.Raw)
+	c.trace("verify Finished", "server Finished matches our transcript: ok")
+	return finish12(c, &session12{
+		suite:        hs.suite,
+		master:       s.master,
+		clientRandom: hs.clientRandom(),
+		serverRandom: hs.serverRandom,
+		ems:          hs.ems,
+	}), nil
+}

@@ -1,0 +1,308 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+	"slices"
+
+	"gotls/internal/msg"
+	"gotls/internal/sig"
+	"gotls/internal/wire"
+)
+
+// This file holds the TLS 1.2 server up to its choices: the ClientHello
+// checks that TLS 1.2 adds, and the negotiation of certificate, cipher
+// suite, group, application protocol and extensions. server12_flight.go
+// sends the server's flight; server12_client.go reads the client's.
+
+// serverParams12 is what a TLS 1.2 server decided from the ClientHello.
+type serverParams12 struct {
+	suite *suite12
+	// group is the ECDHE group, or 0 for RSA key transport.
+	group wire.Group
+	// cert is the certificate to present; cert.scheme signs the
+	// ServerKeyExchange of an ECDHE suite and is unused otherwise.
+	cert certChoice
+	alpn string
+	// ems is true: the extended master secret is used (RFC 7627). It is
+	// false only when the client lacks it and the configuration allows that.
+	ems bool
+	// secureRenegotiation says the client signalled RFC 5746 support, so
+	// the ServerHello carries an empty renegotiation_info.
+	secureRenegotiation bool
+	// pointFormats says the client sent ec_point_formats, so an ECDHE
+	// ServerHello answers with uncompressed (RFC 8422, Section 5.2).
+	pointFormats bool
+	// staple is the OCSP response to send in CertificateStatus, or nil.
+	staple []byte
+}
+
+// serverHello12 runs the TLS 1.2 server from a ClientHello for which
+// version negotiation chose TLS 1.2: it negotiates and sends the server's
+// flight, through ServerHelloDone.
+func serverHello12(c *Conn, ch *msg.ClientHello) (State, error) {
+	if err := checkClientHello12(c.cfg, ch); err != nil {
+		return nil, err
+	}
+	// Resumption hook: a server that resumes TLS 1.2 sessions looks up
+	// ch.SessionID or ch.SessionTicket here and, on a hit, branches to an
+	// abbreviated handshake from the stored session12; for now every
+	// handshake is full and the ServerHello carries a fresh session ID.
+	p, err := negotiate12(c, ch)
+	if err != nil {
+		return nil, err
+	}
+	t := &transcript12{}
+	t.write(ch.Raw)
+	return serverFlight12(c, ch, t, p)
+}
+
+// checkClientHello12 enforces the rules a TLS 1.2 ClientHello must meet
+// beyond those of version negotiation.
+func checkClientHello12(cfg *Config, ch *msg.ClientHello) error {
+	if !slices.Contains(ch.CompressionMethods, 0) {
+		// RFC 5246, Section 7.4.1.2: the list MUST contain the null compression method.
+		return wire.Fatalf(wire.AlertIllegalParameter, "client does not offer the null compression method")
+	}
+	if len(ch.SecureRenegotiation) != 0 {
+		// RFC 5746, Section 3.6: an initial handshake MUST carry an empty renegotiated_connection.
+		return wire.Fatalf(wire.AlertHandshakeFailure, "initial client hello has a non-empty renegotiation_info")
+	}
+	if !ch.ExtendedMasterSecret && !cfg.InsecureAllowNoExtendedMasterSecret {
+		// RFC 7627, Section 5.2: a server MAY abort a full handshake without the extension; gotls does by default.
+		return wire.Fatalf(wire.AlertHandshakeFailure, "peer does not support extended master secret")
+	}
+	return nil
+}
+
+// negotiate12 picks the certificate, then the suite consistent with it,
+// the group and the application protocol, tracing each choice, and
+// records them in c.result.
+func negotiate12(c *Conn, ch *msg.ClientHello) (serverParams12, error) {
+	offer := newOffer12(c.cfg, ch)
+	cert, suite, err := selectCertificate12(c.cfg, ch, offer)
+	if err != nil {
+		return serverParams12{}, err
+	}
+	c.trace("choose certificate", "%s; %s", cert.why, describeCert(cert.leaf))
+	c.trace("choose cipher suite", "%s", suite.why)
+	p := serverParams12{
+		suite:               suite.suite,
+		cert:                cert,
+		ems:                 ch.ExtendedMasterSecret,
+		secureRenegotiation: ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+		pointFormats:        suite.suite.ecdhe() && len(ch.ECPointFormats) > 0,
+	}
+	if suite.suite.ecdhe() {
+		p.group = offer.group
+		c.trace("choose group", "%v: most preferred TLS 1.2 group both sides support", p.group)
+	}
+	if !p.ems {
+		c.trace("extended master secret", "client does not support RFC 7627; continuing because InsecureAllowNoExtendedMasterSecret is set")
+	}
+	if p.alpn, err = negotiateALPN(c.cfg.NextProtos, ch.ALPNProtocols); err != nil {
+		return serverParams12{}, err
+	}
+	if p.alpn != "" {
+		c.trace("choose application protocol", "%q: first of ours %q that the client offers %q", p.alpn, c.cfg.NextProtos, ch.ALPNProtocols)
+	}
+	if ch.OCSPStapling && len(cert.cert.OCSPStaple) > 0 {
+		p.staple = cert.cert.OCSPStaple
+	}
+	c.result.CipherSuite = p.suite.id
+	c.result.Group = p.group
+	c.result.NegotiatedProtocol = p.alpn
+	c.result.ServerName = ch.ServerName
+	return p, nil
+}
+
+// offer12 is what a TLS 1.2 ClientHello makes possible, with the server's
+// preferences applied.
+type offer12 struct {
+	// suites are the suites both sides allow, in server preference order.
+	suites []*suite12
+	// order explains the preference order.
+	order string
+	// group is the most preferred mutual ECDHE group, or 0 when ECDHE is
+	// impossible (no mutual group, or no uncompressed point format).
+	group wire.Group
+	// schemes are the client's signature_algorithms.
+	schemes []wire.SignatureScheme
+}
+
+// newOffer12 computes the mutual suites and group for ch.
+func newOffer12(cfg *Config, ch *msg.ClientHello) offer12 {
+	ours, order := serverSuites12(cfg, ch.CipherSuites)
+	o := offer12{order: order, schemes: ch.SignatureAlgorithms}
+	for _, s := range ours {
+		if slices.Contains(ch.CipherSuites, s.id) {
+			o.suites = append(o.suites, s)
+		}
+	}
+	// RFC 8422, Section 5.1.2: a client that sends ec_point_formats MUST
+	// include uncompressed; without it no ECDHE is possible.
+	if len(ch.ECPointFormats) > 0 && !slices.Contains(ch.ECPointFormats, 0) {
+		return o
+	}
+	for _, g := range groups12(cfg) {
+		if slices.Contains(ch.SupportedGroups, g) {
+			o.group = g
+			break
+		}
+	}
+	return o
+}
+
+// suitePick12 is the chosen suite and why.
+type suitePick12 struct {
+	suite *suite12
+	why   string
+}
+
+// pickSuite12 returns the first mutual suite, in server preference, that
+// certificate cert can serve, or false when there is none. ECDHE suites
+// need a mutual group and a signature scheme the client accepts for the
+// certificate's key; RSA key transport needs a key that can decrypt.
+func (o offer12) pickSuite12(cert *Certificate) (suitePick12, wire.SignatureScheme, bool) {
+	pub := cert.PrivateKey.Public()
+	for _, s := range o.suites {
+		if !keyFitsSuite12(s, pub) {
+			continue
+		}
+		if s.kx == kxRSA {
+			if _, ok := cert.PrivateKey.(crypto.Decrypter); !ok {
+				continue
+			}
+			return suitePick12{suite: s, why: o.suiteWhy(s)}, 0, true
+		}
+		if o.group == 0 {
+			continue
+		}
+		scheme, err := sig.Select(pub, o.schemes, wire.VersionTLS12)
+		if err != nil {
+			continue
+		}
+		return suitePick12{suite: s, why: o.suiteWhy(s)}, scheme, true
+	}
+	return suitePick12{}, 0, false
+}
+
+// suiteWhy explains the choice of s.
+func (o offer12) suiteWhy(s *suite12) string {
+	return fmt.Sprintf("%v: first in server preference that the client offers and the certificate can serve; %s; %s",
+		s.id, s.describe(), o.order)
+}
+
+// selectCertificate12 picks the certificate to present, then the suite
+// consistent with it. GetCertificate's answer wins when it gives one.
+// Otherwise the first configured certificate valid for the requested
+// server name that can serve a mutual suite is used, else the first that
+// can serve one.
+func selectCertificate12(cfg *Config, ch *msg.ClientHello, o offer12) (certChoice, suitePick12, error) {
+	if cfg.GetCertificate != nil {
+		cert, err := cfg.GetCertificate(helloInfo(ch))
+		if err != nil {
+			return certChoice{}, suitePick12{}, callbackFailure(err, wire.AlertInternalError, "certificate callback failed")
+		}
+		if cert != nil {
+			return certFromCallback12(cert, ch, o)
+		}
+	}
+	if len(cfg.Certificates) == 0 {
+		return certChoice{}, suitePick12{}, wire.Fatalf(wire.AlertHandshakeFailure, "no certificate configured")
+	}
+	var fallback *certChoice
+	var fallbackSuite suitePick12
+	for i, cert := range cfg.Certificates {
+		leaf, err := parseLeaf12(cert)
+		if err != nil {
+			continue
+		}
+		pick, scheme, ok := o.pickSuite12(cert)
+		if !ok {
+			continue
+		}
+		choice := certChoice{cert: cert, leaf: leaf, scheme: scheme}
+		if ch.ServerName != "" && leaf.VerifyHostname(ch.ServerName) == nil {
+			choice.usedSNI = true
+			choice.why = fmt.Sprintf("certificate #%d (%s): valid for the requested name %q and can serve %v", i+1, leaf.Subject, ch.ServerName, pick.suite.id)
+			return choice, pick, nil
+		}
+		if fallback == nil {
+			choice.why = fmt.Sprintf("certificate #%d (%s): %s; the first one that can serve a suite the client offers", i+1, leaf.Subject, sniNote(ch.ServerName))
+			fallback, fallbackSuite = &choice, pick
+		}
+	}
+	if fallback == nil {
+		return certChoice{}, suitePick12{}, noSuite12(ch, o)
+	}
+	return *fallback, fallbackSuite, nil
+}
+
+// certFromCallback12 checks that the certificate GetCertificate returned
+// can serve a mutual suite.
+func certFromCallback12(cert *Certificate, ch *msg.ClientHello, o offer12) (certChoice, suitePick12, error) {
+	leaf, err := parseLeaf12(cert)
+	if err != nil {
+		return certChoice{}, suitePick12{}, err
+	}
+	pick, scheme, ok := o.pickSuite12(cert)
+	if !ok {
+		return certChoice{}, suitePick12{}, noSuite12(ch, o)
+	}
+	return certChoice{
+		cert:    cert,
+		leaf:    leaf,
+		scheme:  scheme,
+		usedSNI: ch.ServerName != "",
+		why:     fmt.Sprintf("certificate %s from the GetCertificate callback for name %q", leaf.Subject, ch.ServerName),
+	}, pick, nil
+}
+
+// parseLeaf12 returns cert's parsed leaf without storing it in cert,
+// which may be shared by concurrent handshakes.
+func parseLeaf12(cert *Certificate) (*x509.Certificate, error) {
+	if len(cert.Chain) == 0 || cert.PrivateKey == nil {
+		return nil, wire.Fatalf(wire.AlertInternalError, "certificate without a chain or a private key")
+	}
+	if cert.Leaf != nil {
+		return cert.Leaf, nil
+	}
+	leaf, err := x509.ParseCertificate(cert.Chain[0])
+	if err != nil {
+		return nil, wire.Fatal(wire.AlertInternalError, "cannot parse our own certificate", err)
+	}
+	return leaf, nil
+}
+
+// noSuite12 explains why no suite could be negotiated. A client without
+// signature_algorithms accepts only SHA-1 signatures in TLS 1.2 (RFC 5246,
+// Section 7.4.1.4.1); gotls makes none (RFC 9155 deprecates them), so such
+// a client can only use RSA key transport, when that is enabled.
+func noSuite12(ch *msg.ClientHello, o offer12) error {
+	switch {
+	case len(o.suites) == 0:
+		return wire.Fatalf(wire.AlertHandshakeFailure, "no tls 1.2 cipher suite in common (client offered %v)", ch.CipherSuites)
+	case len(ch.SignatureAlgorithms) == 0 && !slices.ContainsFunc(o.suites, func(s *suite12) bool { return s.kx == kxRSA }):
+		return wire.Fatalf(wire.AlertHandshakeFailure, "client sent no signature_algorithms, so it accepts only sha-1 signatures, which gotls does not make")
+	case o.group == 0 && !slices.ContainsFunc(o.suites, func(s *suite12) bool { return s.kx == kxRSA }):
+		return wire.Fatalf(wire.AlertHandshakeFailure, "no ecdhe group in common (client offered %v)", ch.SupportedGroups)
+	}
+	return wire.Fatalf(wire.AlertHandshakeFailure, "no certificate can serve a cipher suite the client offers (%v) with its signature schemes %v",
+		suiteIDs12(o.suites), ch.SignatureAlgorithms)
+}
+
+// rsaDecrypter returns the certificate's key as an RSA decrypter, for
+// RSA key transport.
+func rsaDecrypter(cert *Certificate) (crypto.Decrypter, error) {
+	d, ok := cert.PrivateKey.(crypto.Decrypter)
+	if !ok {
+		return nil, wire.Fatalf(wire.AlertInternalError, "certificate key cannot decrypt")
+	}
+	if _, ok := d.Public().(*rsa.PublicKey); !ok {
+		return nil, wire.Fatalf(wire.AlertInternalError, "certificate key is not an rsa key")
+	}
+	return d, nil
+}
