@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+
+	"gotls"
+)
+
+const connectExamples = `  gotls connect -connect example.com:443 -trace < /dev/null
+      handshake with a public server and show each step
+  printf 'GET / HTTP/1.0\r\nHost: example.com\r\n\r\n' | gotls connect -connect example.com:443
+      fetch a page; the summary goes to stderr, the page to stdout
+  gotls connect -connect 127.0.0.1:4433 -CAfile ca.pem -alpn h2,http/1.1 -groups X25519MLKEM768:X25519
+  echo hi | gotls connect -connect localhost:4433 -insecure -closewrite
+      send "hi" to an echo server, half-close, print the echo
+`
+
+// connectOptions are connect's flags.
+type connectOptions struct {
+	commonFlags
+	connect    string
+	servername string
+	caFile     string
+	cert, key  string
+	insecure   bool
+	trace      bool
+	closeWrite bool
+}
+
+func (o *connectOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.connect, "connect", "", "server `HOST:PORT` (required)")
+	fs.StringVar(&o.servername, "servername", "", "`NAME` to send as SNI and to verify; default: the host of -connect (an IP address is verified but not sent)")
+	fs.StringVar(&o.caFile, "CAfile", "", "CA certificates `FILE` (PEM) to trust instead of the system roots")
+	fs.StringVar(&o.cert, "cert", "", "client certificate chain `FILE` (PEM), if the server asks for one")
+	fs.StringVar(&o.key, "key", "", "client private key `FILE` (PEM)")
+	fs.BoolVar(&o.insecure, "insecure", false, "do not verify the server's certificate (the summary still says whether it would verify)")
+	fs.BoolVar(&o.trace, "trace", false, "print each handshake step on stderr")
+	fs.BoolVar(&o.closeWrite, "closewrite", false, "send close_notify when stdin ends (default: keep the connection open until the server closes it)")
+	o.commonFlags.register(fs)
+}
+
+// runConnect connects to a server, copies stdin to it and its data to
+// stdout until the server closes, then prints a one-line summary.
+func runConnect(ctx context.Context, e *env, args []string) int {
+	var o connectOptions
+	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
+	o.register(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	host, err := o.check()
+	if err != nil {
+		return usageError(e.stderr, "connect", err)
+	}
+	cfg := &gotls.Config{}
+	if err := applyCommon(cfg, &o.commonFlags); err != nil {
+		return usageError(e.stderr, "connect", err)
+	}
+	c := &client{o: &o, e: e}
+	if err := c.config(cfg, host); err != nil {
+		return failure(e.stderr, "connect", err)
+	}
+	if o.keylog != "" {
+		f, err := openKeyLog(o.keylog)
+		if err != nil {
+			return failure(e.stderr, "connect", err)
+		}
+		defer f.Close()
+		cfg.KeyLogWriter = f
+	}
+	return c.run(ctx, cfg)
+}
+
+// check validates the flags together and returns the host of -connect.
+func (o *connectOptions) check() (string, error) {
+	if o.connect == "" {
+		return "", errors.New("-connect HOST:PORT is required")
+	}
+	host, err := parseConnect(o.connect)
+	if err != nil {
+		return "", err
+	}
+	if (o.cert == "") != (o.key == "") {
+		return "", errors.New("-cert and -key go together")
+	}
+	return host, nil
+}
+
+// client is one run of connect.
+type client struct {
+	o *connectOptions
+	e *env
+	// insecureNote says, with -insecure, what verification would have
+	// found.
+	insecureNote string
+}
+
+// config completes cfg from the flags, loading the files they name.
+func (c *client) config(cfg *gotls.Config, host string) error {
+	cfg.ServerName, cfg.InsecureSkipVerify = c.o.servername, c.o.insecure
+	if cfg.ServerName == "" {
+		cfg.ServerName = defaultServerName(host)
+	}
+	if c.o.caFile != "" {
+		pool, err := loadCAFile(c.o.caFile)
+		if err != nil {
+			return err
+		}
+		cfg.RootCAs = pool
+	}
+	if c.o.cert != "" {
+		cert, err := gotls.LoadX509KeyPair(c.o.cert, c.o.key)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+	}
+	if c.o.insecure {
+		cfg.VerifyPeerCertificate = c.wouldVerify(cfg.RootCAs, cfg.ServerName)
+	}
+	if c.o.trace {
+		cfg.HandshakeTrace = newPrinter(c.e.stderr, c.e.colorErr).event
+	}
+	return nil
+}
+
+// wouldVerify returns a callback that, with -insecure, checks the chain
+// anyway and only records the outcome for the summary.
+func (c *client) wouldVerify(roots *x509.CertPool, name string) func([][]byte, [][]*x509.Certificate) error {
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
+		c.insecureNote = checkChain(raw, roots, name)
+		return nil
+	}
+}
+
+// checkChain says whether a DER chain verifies for name against roots (nil:
+// the system roots).
+func checkChain(raw [][]byte, roots *x509.CertPool, name string) string {
+	if len(raw) == 0 {
+		return "no certificate"
+	}
+	certs := make([]*x509.Certificate, 0, len(raw))
+	for _, der := range raw {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return "would fail: " + err.Error()
+		}
+		certs = append(certs, cert)
+	}
+	opts := x509.VerifyOptions{Roots: roots, DNSName: name, Intermediates: x509.NewCertPool()}
+	for _, ic := range certs[1:] {
+		opts.Intermediates.AddCert(ic)
+	}
+	if _, err := certs[0].Verify(opts); err != nil {
+		return "would fail: " + err.Error()
+	}
+	return "would pass"
+}
+
+// run dials, runs the handshake, copies data both ways and reports.
+func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
+	conn, err := c.dial(ctx, cfg)
+	if err != nil {
+		c.reportHandshakeError(err)
+		return exitFailure
+	}
+	defer conn.Close()
+	// An interrupt ends the connection without close_notify.
+	stop := context.AfterFunc(ctx, func() { conn.NetConn().Close() })
+	defer stop()
+	if !c.o.quiet {
+		fmt.Fprintf(c.e.stderr, "CONNECTED to %s (%s)\n", c.o.connect, conn.RemoteAddr())
+	}
+	go c.sendInput(conn)
+	_, err = io.Copy(c.e.stdout, conn)
+	info := infoOf(conn)
+	closing := "closed cleanly (close_notify)"
+	switch {
+	case err != nil && ctx.Err() != nil:
+		closing = "interrupted"
+	case err != nil:
+		closing = "NOT closed cleanly: " + err.Error()
+	}
+	if !c.o.quiet || err != nil {
+		fmt.Fprintln(c.e.stderr, info.clientSummary(c.o.insecure, c.insecureNote, closing))
+	}
+	// Exit 0 only for a verified connection: with -insecure, only when the
+	// chain would have verified anyway.
+	verified := info.verifiedRoot() != "" || (c.o.insecure && c.insecureNote == "would pass")
+	if err != nil || !verified {
+		return exitFailure
+	}
+	return exitOK
+}
+
+// dial connects and runs the handshake within handshakeTimeout.
+func (c *client) dial(ctx context.Context, cfg *gotls.Config) (*gotls.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+	defer cancel()
+	var nd net.Dialer
+	raw, err := nd.DialContext(ctx, "tcp", c.o.connect)
+	if err != nil {
+		return nil, err
+	}
+	conn := gotls.Client(raw, cfg)
+	if err := conn.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// sendInput copies stdin to the server. When stdin ends it sends
+// close_notify with -closewrite and otherwise leaves the connection open,
+// so that the server decides when it ends.
+func (c *client) sendInput(conn *gotls.Conn) {
+	if _, err := io.Copy(conn, c.e.stdin); err != nil {
+		return
+	}
+	if c.o.closeWrite {
+		conn.CloseWrite()
+	}
+}
+
+// reportHandshakeError explains why the connection could not be made.
+func (c *client) reportHandshakeError(err error) {
+	fmt.Fprintf(c.e.stderr, "gotls connect: %s: %v\n", c.o.connect, err)
+	var cve *gotls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		fmt.Fprintf(c.e.stderr, "verification: FAILED (%s check for %q)\n", cve.Check, cve.Name)
+	}
+	var alert *gotls.RemoteAlertError
+	if errors.As(err, &alert) {
+		fmt.Fprintf(c.e.stderr, "the server refused the handshake with a %s alert\n", alert.Alert)
+	}
+}

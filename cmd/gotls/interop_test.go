@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// requireOpenSSL returns the path of the openssl binary. Without one the
+// test is skipped, except under CI=true, where it fails.
+func requireOpenSSL(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("openssl is required when CI=true: %v", err)
+		}
+		t.Skip("openssl not found; skipping interop test")
+	}
+	return path
+}
+
+// TestInteropOpenSSLClient runs "openssl s_client" against "gotls serve
+// -www" over TLS 1.3 and checks the status page it prints.
+func TestInteropOpenSSLClient(t *testing.T) {
+	openssl := requireOpenSSL(t)
+	pki := newTestPKI(t)
+	tests := []struct {
+		name      string
+		serveArgs []string
+		clientArg []string
+		wants     []string
+	}{
+		{"defaults", nil, nil, []string{"Key exchange group:  x25519\n", "Cipher suite:        TLS_AES_128_GCM_SHA256\n"}},
+		{"TLS 1.2", []string{"-tls1_2"}, []string{"-tls1_2"}, []string{"Protocol version:    TLSv1.2\n", "OpenSSL name:        ECDHE-ECDSA-"}},
+		{"P-384 and ChaCha20", nil, []string{"-groups", "P-384", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"},
+			[]string{"Key exchange group:  secp384r1\n", "Cipher suite:        TLS_CHACHA20_POLY1305_SHA256\n"}},
+		{"SNI and ALPN", []string{"-alpn", "h2,http/1.1"}, []string{"-servername", "localhost", "-alpn", "http/1.1"},
+			[]string{"ALPN protocol:       http/1.1\n", "SNI:                 localhost\n"}},
+		{"client certificate", []string{"-CAfile", pki.caFile, "-Verify", "1"}, []string{"-cert", pki.clientCert, "-key", pki.clientKey},
+			[]string{"Client certificate:  CN=gotls test client (verified"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			version := []string{"-tls1_3"}
+			if slices.Contains(tt.clientArg, "-tls1_2") {
+				version = nil
+			}
+			srv := startServe(t, append(append([]string{"-cert", pki.serverCert, "-key", pki.serverKey, "-naccept", "1", "-www"}, version...), tt.serveArgs...)...)
+			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+			defer cancel()
+			args := append(append([]string{"s_client", "-connect", srv.addr, "-CAfile", pki.caFile, "-ign_eof"}, version...), tt.clientArg...)
+			cmd := exec.CommandContext(ctx, openssl, args...)
+			cmd.Stdin = strings.NewReader("GET / HTTP/1.0\r\n\r\n")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("openssl s_client: %v\n%s\nserver:\n%s", err, out, srv.stderr.String())
+			}
+			wants := append([]string{"Verify return code: 0 (ok)", "HTTP/1.0 200 ok"}, tt.wants...)
+			if version != nil {
+				wants = append(wants, "Protocol version:    TLSv1.3\n")
+			}
+			mustContain(t, "s_client output", string(out), wants...)
+			if code := srv.wait(t); code != exitOK {
+				t.Errorf("serve exit code %d:\n%s", code, srv.stderr.String())
+			}
+		})
+	}
+}
+
+// startOpenSSLServer starts "openssl s_server" on 127.0.0.1, port 0, for
+// one connection and returns its address and a function that waits for
+// it and returns its output.
+func startOpenSSLServer(t *testing.T, openssl string, args ...string) (string, func() string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	full := append([]string{"s_server", "-accept", "127.0.0.1:0", "-naccept", "1"}, args...)
+	cmd := exec.CommandContext(ctx, openssl, full...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	rest := make(chan string, 1)
+	go func() {
+		var out strings.Builder
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := acceptLine.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+			out.WriteString(sc.Text() + "\n")
+		}
+		io.Copy(io.Discard, stdout)
+		rest <- out.String()
+	}()
+	wait := func() string {
+		out := <-rest
+		cmd.Wait()
+		return out + errb.String()
+	}
+	select {
+	case a := <-addr:
+		return a, wait
+	case <-ctx.Done():
+		cmd.Process.Kill()
+		t.Fatalf("openssl s_server did not print ACCEPT:\n%s", wait())
+		return "", nil
+	}
+}
+
+// TestInteropOpenSSLServer runs "gotls connect" against "openssl s_server
+// -www".
+func TestInteropOpenSSLServer(t *testing.T) {
+	openssl := requireOpenSSL(t)
+	pki := newTestPKI(t)
+	tests := []struct {
+		name        string
+		serverArgs  []string
+		connectArgs []string
+		wantSummary []string
+		wantPage    []string
+	}{
+		{"defaults", nil, nil, []string{"TLSv1.3, TLS_AES_128_GCM_SHA256, group x25519"}, nil},
+		{"TLS 1.2", nil, []string{"-tls1_2"},
+			[]string{"TLSv1.2, ECDHE-ECDSA-AES128-GCM-SHA256 (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)"}, []string{"New, TLSv1.2"}},
+		{"P-521 and AES-256", nil, []string{"-groups", "P-521", "-ciphersuites", "TLS_AES_256_GCM_SHA384"},
+			[]string{"TLSv1.3, TLS_AES_256_GCM_SHA384, group secp521r1"}, []string{"TLS_AES_256_GCM_SHA384"}},
+		{"ALPN and SNI", []string{"-alpn", "h2"}, []string{"-alpn", "h2,http/1.1", "-servername", "localhost"},
+			[]string{"ALPN h2"}, nil},
+		{"client certificate", []string{"-Verify", "1", "-CAfile", pki.caFile}, []string{"-cert", pki.clientCert, "-key", pki.clientKey},
+			nil, []string{"gotls test client"}},
+		{"HelloRetryRequest", []string{"-groups", "P-256"}, []string{"-groups", "X25519:P-256"},
+			[]string{"group secp256r1", "after HelloRetryRequest"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"-cert", pki.serverCert, "-key", pki.serverKey, "-www"}, tt.serverArgs...)
+			addr, wait := startOpenSSLServer(t, openssl, args...)
+			connect := append([]string{"connect", "-connect", addr, "-CAfile", pki.caFile}, tt.connectArgs...)
+			r := runCmd(t, "GET / HTTP/1.0\r\n\r\n", connect...)
+			serverOut := wait()
+			if r.code != exitOK {
+				t.Fatalf("connect exit code %d\nstderr:\n%s\nopenssl:\n%s", r.code, r.stderr, serverOut)
+			}
+			mustContain(t, "page", r.stdout, append([]string{"HTTP/1.0 200 ok", "New, TLSv1."}, tt.wantPage...)...)
+			mustContain(t, "summary", r.stderr, append([]string{`verification: ok (chain to "gotls test CA")`, "closed cleanly"}, tt.wantSummary...)...)
+		})
+	}
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+
+	"gotls"
+)
+
+// defaultAcceptHost is where serve listens when -accept names only a port:
+// loopback, so that a test server is not exposed by accident.
+const defaultAcceptHost = "127.0.0.1"
+
+// splitList splits an openssl-style list on colons and commas, trimming
+// spaces. An empty or blank string gives no items; an empty item is an
+// error.
+func splitList(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	items := strings.Split(strings.ReplaceAll(s, ",", ":"), ":")
+	for i, it := range items {
+		items[i] = strings.TrimSpace(it)
+		if items[i] == "" {
+			return nil, fmt.Errorf("empty item in list %q", s)
+		}
+	}
+	return items, nil
+}
+
+// groupNamesHelp lists the accepted group names for -help texts.
+const groupNamesHelp = "X25519, P-256 (prime256v1, secp256r1), P-384 (secp384r1), P-521 (secp521r1), X25519MLKEM768"
+
+// applyGroups parses a colon- or comma-separated list of group names,
+// case-insensitively, into cfg.CurvePreferences, in the order given.
+func applyGroups(cfg *gotls.Config, list string) error {
+	names, err := splitList(list)
+	if err != nil {
+		return err
+	}
+	cfg.CurvePreferences = nil
+	seen := map[string]bool{}
+	for _, n := range names {
+		canon := canonicalGroup(n)
+		if canon == "" {
+			return fmt.Errorf("unknown group %q (known: %s)", n, groupNamesHelp)
+		}
+		if seen[canon] {
+			return fmt.Errorf("group %q is listed twice", n)
+		}
+		seen[canon] = true
+		switch canon {
+		case "X25519":
+			cfg.CurvePreferences = append(cfg.CurvePreferences, gotls.X25519)
+		case "P-256":
+			cfg.CurvePreferences = append(cfg.CurvePreferences, gotls.CurveP256)
+		case "P-384":
+			cfg.CurvePreferences = append(cfg.CurvePreferences, gotls.CurveP384)
+		case "P-521":
+			cfg.CurvePreferences = append(cfg.CurvePreferences, gotls.CurveP521)
+		case "X25519MLKEM768":
+			cfg.CurvePreferences = append(cfg.CurvePreferences, gotls.X25519MLKEM768)
+		}
+	}
+	return nil
+}
+
+// canonicalGroup maps the names openssl and the IANA registry use for a
+// group to one spelling, or "" when the name is unknown.
+func canonicalGroup(name string) string {
+	switch strings.ToLower(name) {
+	case "x25519":
+		return "X25519"
+	case "p-256", "p256", "prime256v1", "secp256r1":
+		return "P-256"
+	case "p-384", "p384", "secp384r1":
+		return "P-384"
+	case "p-521", "p521", "secp521r1":
+		return "P-521"
+	case "x25519mlkem768":
+		return "X25519MLKEM768"
+	}
+	return ""
+}
+
+// knownSuites lists the cipher suites the CLI accepts by name: the TLS 1.3
+// suites, then the TLS 1.2 ECDHE AEAD suites.
+var knownSuites = [...]uint16{
+	0x1301, 0x1302, 0x1303, // TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256
+	0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9,
+}
+
+// parseSuites parses a colon-separated list of cipher suite names, IANA
+// (TLS_AES_128_GCM_SHA256) or OpenSSL (ECDHE-RSA-AES128-GCM-SHA256), in
+// any case.
+func parseSuites(list string) ([]uint16, error) {
+	names, err := splitList(list)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint16
+	for _, n := range names {
+		id, ok := suiteByName(n)
+		if !ok {
+			return nil, fmt.Errorf("unknown cipher suite %q (known: %s)", n, knownSuiteNames())
+		}
+		for _, prev := range ids {
+			if prev == id {
+				return nil, fmt.Errorf("cipher suite %q is listed twice", n)
+			}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func suiteByName(name string) (uint16, bool) {
+	for _, id := range knownSuites {
+		if strings.EqualFold(name, gotls.CipherSuiteName(id)) ||
+			strings.EqualFold(name, gotls.CipherSuiteOpenSSLName(id)) {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+func knownSuiteNames() string {
+	names := make([]string, len(knownSuites))
+	for i, id := range knownSuites {
+		names[i] = gotls.CipherSuiteName(id)
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseALPN parses a comma-separated protocol list such as "h2,http/1.1".
+// RFC 7301 allows names of 1 to 255 bytes.
+func parseALPN(list string) ([]string, error) {
+	names, err := splitList(list)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if len(n) > 255 {
+			return nil, fmt.Errorf("ALPN protocol name %.20q... is longer than 255 bytes", n)
+		}
+	}
+	return names, nil
+}
+
+// parseAccept turns an -accept value into a listen address. A bare port
+// or ":PORT" listens on 127.0.0.1; a host must be given to listen more
+// widely. Port 0 picks a free port.
+func parseAccept(s string) (string, error) {
+	host, port := defaultAcceptHost, s
+	if strings.Contains(s, ":") {
+		h, p, err := net.SplitHostPort(s)
+		if err != nil {
+			return "", fmt.Errorf("bad -accept address %q: want [HOST:]PORT", s)
+		}
+		host, port = h, p
+		if host == "" {
+			host = defaultAcceptHost
+		}
+	}
+	if err := checkPort(port); err != nil {
+		return "", fmt.Errorf("bad -accept address %q: %v", s, err)
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// parseConnect checks a -connect HOST:PORT value and returns the host.
+func parseConnect(s string) (host string, err error) {
+	h, p, err := net.SplitHostPort(s)
+	if err != nil || h == "" {
+		return "", fmt.Errorf("bad -connect address %q: want HOST:PORT", s)
+	}
+	if err := checkPort(p); err != nil {
+		return "", fmt.Errorf("bad -connect address %q: %v", s, err)
+	}
+	return h, nil
+}
+
+func checkPort(p string) error {
+	if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", p)
+	}
+	return nil
+}
+
+// defaultServerName returns the name a client verifies when -servername
+// is not given: the host of -connect. For an IP address it is the address
+// itself, which gotls verifies against the certificate's IP SANs and does
+// not send as SNI.
+func defaultServerName(host string) string {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.String()
+	}
+	return strings.TrimSuffix(host, ".")
+}
+
+// loadCAFile reads a PEM file of CA certificates into a pool.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s: no PEM certificate found", path)
+	}
+	return pool, nil
+}
+
+// openKeyLog opens an NSS key log file for appending, readable by the
+// owner only since it lets anyone decrypt recorded traffic.
+func openKeyLog(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+}
+
+// applyCommon applies the flags serve and connect share.
+func applyCommon(cfg *gotls.Config, o *commonFlags) error {
+	if err := applyGroups(cfg, o.groups); err != nil {
+		return err
+	}
+	suites, err := parseSuites(o.suites)
+	if err != nil {
+		return err
+	}
+	cfg.CipherSuites = suites
+	if cfg.NextProtos, err = parseALPN(o.alpn); err != nil {
+		return err
+	}
+	switch {
+	case o.tls12 && o.tls13:
+		return errors.New("-tls1_2 and -tls1_3 exclude each other")
+	case o.tls12:
+		cfg.MinVersion, cfg.MaxVersion = gotls.VersionTLS12, gotls.VersionTLS12
+	case o.tls13:
+		cfg.MinVersion, cfg.MaxVersion = gotls.VersionTLS13, gotls.VersionTLS13
+	}
+	return nil
+}
+
+// commonFlags are the flags serve and connect share.
+type commonFlags struct {
+	groups, suites, alpn string
+	tls12, tls13         bool
+	keylog               string
+	quiet                bool
+}
+
+// register adds the common flags to fs.
+func (o *commonFlags) register(fs flagAdder) {
+	fs.StringVar(&o.groups, "groups", "", "`LIST` of key exchange groups in preference order, colon-separated: "+groupNamesHelp)
+	fs.StringVar(&o.suites, "ciphersuites", "", "`LIST` of cipher suites, colon-separated IANA names such as TLS_AES_128_GCM_SHA256")
+	fs.StringVar(&o.alpn, "alpn", "", "`LIST` of ALPN protocols, comma-separated, such as h2,http/1.1")
+	fs.BoolVar(&o.tls12, "tls1_2", false, "use TLS 1.2 only")
+	fs.BoolVar(&o.tls13, "tls1_3", false, "use TLS 1.3 only")
+	fs.StringVar(&o.keylog, "keylogfile", "", "append secrets to `FILE` in NSS key log format (lets anyone with the file decrypt the traffic)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only data and errors: no connection lines or summaries")
+}
+
+// flagAdder is the part of *flag.FlagSet register uses.
+type flagAdder interface {
+	StringVar(p *string, name, value, usage string)
+	BoolVar(p *bool, name string, value bool, usage string)
+}
