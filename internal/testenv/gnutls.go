@@ -1,22 +1,28 @@
 package testenv
 
 import (
-	"fmt"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"gotls/internal/wire"
 )
 
-// GnuTLSServer starts "gnutls-serv --echo" and returns it with the address
-// it listens on, once it listens. The server sends back whatever it
-// receives, serves any number of connections and runs until the test ends.
-// gnutls-serv has no listen-address option: it binds the port on all
-// interfaces, and the returned address is the 127.0.0.1 one.
+// GnuTLSServer starts "gnutls-serv --echo" and returns it with an address
+// on 127.0.0.1 to reach it, once it accepts connections. The server sends
+// back whatever it receives, serves any number of connections and runs
+// until the test ends.
+//
+// gnutls-serv has no listen-address option: it binds 0.0.0.0 and [::].
+// So that it is reachable on loopback only, it is started in a network
+// namespace of its own (Linux, root), whose only device is a loopback
+// device, and listens there on port 4433; nothing outside the namespace
+// can reach that. The returned address belongs to a bridge in the test's
+// own namespace that relays each TCP connection to the server, so callers
+// dial it as they would dial the server itself. Where network namespaces
+// are unavailable the test is skipped, or fails when CI is "true".
 func GnuTLSServer(t testing.TB, opts ServerOpts) (*Proc, string) {
 	t.Helper()
 	if opts.Leaf == nil {
@@ -25,7 +31,8 @@ func GnuTLSServer(t testing.TB, opts ServerOpts) (*Proc, string) {
 	if len(opts.Send) > 0 {
 		t.Fatalf("testenv: gnutls-serv echoes what it receives; ServerOpts.Send must be empty")
 	}
-	args := []string{"--echo", "--quiet", "--x509certfile", opts.Leaf.ChainFile, "--x509keyfile", opts.Leaf.KeyFile}
+	args := []string{"--port", strconv.Itoa(confinedPort), "--echo", "--quiet",
+		"--x509certfile", opts.Leaf.ChainFile, "--x509keyfile", opts.Leaf.KeyFile}
 	if opts.ClientCA != nil {
 		args = append(args, "--x509cafile", opts.ClientCA.File, "--require-client-cert", "--verify-client-cert")
 	} else {
@@ -34,39 +41,9 @@ func GnuTLSServer(t testing.TB, opts ServerOpts) (*Proc, string) {
 	if prio := gnutlsPriority(t, opts.Version, opts.Groups, opts.CipherSuites); prio != "" {
 		args = append(args, "--priority", prio)
 	}
-	args = append(args, opts.Args...)
-	return startServer(t, serverSpec{
-		name:    "gnutls-serv",
-		args:    func(port int) []string { return append([]string{"--port", strconv.Itoa(port)}, args...) },
-		wait:    waitGnuTLSServer,
-		started: func(p *Proc) { p.peer = peerRole{echoes: true} },
-	})
-}
-
-// waitGnuTLSServer waits until gnutls-serv reports on standard error how
-// binding 0.0.0.0:port went. It keeps running when only that bind fails
-// (it also binds [::]), so a failure there is reported as errPortTaken
-// rather than trusting whoever else listens on the port.
-func waitGnuTLSServer(p *Proc, port int) error {
-	marker := fmt.Sprintf("IPv4 0.0.0.0 port %d...", port)
-	deadline := time.Now().Add(StartTimeout)
-	for time.Now().Before(deadline) {
-		stderr := p.Stderr()
-		if i := strings.Index(stderr, marker); i >= 0 {
-			rest := stderr[i+len(marker):]
-			switch {
-			case strings.HasPrefix(rest, "done"):
-				return nil
-			case strings.Contains(rest, "\n"):
-				return errPortTaken
-			}
-		}
-		if p.Exited() {
-			return errExited
-		}
-		time.Sleep(pollInterval)
-	}
-	return fmt.Errorf("gnutls-serv did not report listening on port %d", port)
+	p, addr := startConfinedServer(t, "gnutls-serv", append(args, opts.Args...))
+	p.peer = peerRole{echoes: true}
+	return p, addr
 }
 
 // GnuTLSClient starts "gnutls-cli" connecting to addr. It verifies the

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -70,7 +71,20 @@ type peerRole struct {
 // test failed its command line, exit status and output are logged.
 func Start(t testing.TB, name string, args ...string) *Proc {
 	t.Helper()
+	p, err := start(t, name, args, nil)
+	if err != nil {
+		t.Fatalf("testenv: starting %s: %v", p, err)
+	}
+	return p
+}
+
+// start is Start with process attributes (nil for none) that returns the
+// error of starting the process instead of failing the test. The cleanup
+// is registered only when the process started.
+func start(t testing.TB, name string, args []string, attr *syscall.SysProcAttr) (*Proc, error) {
+	t.Helper()
 	cmd := exec.Command(Binary(t, name), args...)
+	cmd.SysProcAttr = attr
 	p := &Proc{
 		cmd:    cmd,
 		stdout: &syncBuffer{},
@@ -86,7 +100,7 @@ func Start(t testing.TB, name string, args ...string) *Proc {
 	}
 	p.stdin = stdin
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: starting %s: %v", p, err)
+		return p, err
 	}
 	go func() {
 		p.err = cmd.Wait()
@@ -98,7 +112,7 @@ func Start(t testing.TB, name string, args ...string) *Proc {
 			t.Logf("testenv: %s\n%s", p, p.Report())
 		}
 	})
-	return p
+	return p, nil
 }
 
 // String returns the command line.
