@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -64,6 +65,9 @@ func (ca *throwawayCA) pool() *x509.CertPool {
 	return p
 }
 
+// rsaLeafBits is the size of the RSA keys of throwaway RSA leaves.
+const rsaLeafBits = 2048
+
 // issue makes an ECDSA P-256 leaf for commonName, valid for localhost,
 // 127.0.0.1 and ::1 as well. With clientAuth it is a client certificate,
 // otherwise a server certificate.
@@ -72,15 +76,36 @@ func (ca *throwawayCA) issue(commonName string, clientAuth bool, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	return ca.issueFor(commonName, clientAuth, key, now)
+}
+
+// issueRSA makes an RSA-2048 server leaf for commonName, usable both to
+// sign (ECDHE_RSA suites, TLS 1.3) and to decrypt a pre-master secret
+// (RSA key transport).
+func (ca *throwawayCA) issueRSA(commonName string, now time.Time) (*leafCert, error) {
+	key, err := rsa.GenerateKey(rand.Reader, rsaLeafBits)
+	if err != nil {
+		return nil, err
+	}
+	return ca.issueFor(commonName, false, key, now)
+}
+
+// issueFor makes a leaf for commonName with key.
+func (ca *throwawayCA) issueFor(commonName string, clientAuth bool, key crypto.Signer, now time.Time) (*leafCert, error) {
 	usage := x509.ExtKeyUsageServerAuth
 	if clientAuth {
 		usage = x509.ExtKeyUsageClientAuth
+	}
+	keyUsage := x509.KeyUsageDigitalSignature
+	if _, ok := key.(*rsa.PrivateKey); ok {
+		// RSA key transport encrypts the pre-master secret to this key.
+		keyUsage |= x509.KeyUsageKeyEncipherment
 	}
 	tmpl := &x509.Certificate{
 		Subject:     pkix.Name{CommonName: commonName},
 		NotBefore:   now.Add(-time.Hour),
 		NotAfter:    now.Add(24 * time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature,
+		KeyUsage:    keyUsage,
 		ExtKeyUsage: []x509.ExtKeyUsage{usage},
 		DNSNames:    dnsNamesFor(commonName),
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},

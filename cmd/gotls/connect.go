@@ -19,6 +19,8 @@ const connectExamples = `  gotls connect -connect example.com:443 -trace < /dev/
   gotls connect -connect 127.0.0.1:4433 -CAfile ca.pem -alpn h2,http/1.1 -groups X25519MLKEM768:X25519
   echo hi | gotls connect -connect localhost:4433 -insecure -closewrite
       send "hi" to an echo server, half-close, print the echo
+  gotls connect -connect example.com:443 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305 < /dev/null
+      TLS 1.2 with one cipher suite
 `
 
 // connectOptions are connect's flags.
@@ -49,7 +51,7 @@ func (o *connectOptions) register(fs *flag.FlagSet) {
 // stdout until the server closes, then prints a one-line summary.
 func runConnect(ctx context.Context, e *env, args []string) int {
 	var o connectOptions
-	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
+	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
 	o.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -61,6 +63,9 @@ func runConnect(ctx context.Context, e *env, args []string) int {
 	cfg := &gotls.Config{}
 	if err := applyCommon(cfg, &o.commonFlags); err != nil {
 		return usageError(e.stderr, "connect", err)
+	}
+	if note := legacyNote(cfg.CipherSuites); note != "" && !o.quiet {
+		fmt.Fprintln(e.stderr, note)
 	}
 	c := &client{o: &o, e: e}
 	if err := c.config(cfg, host); err != nil {

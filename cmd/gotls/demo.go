@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,38 +26,47 @@ const demoExamples = `  gotls demo                          TLS 1.3 with the def
   gotls demo -groups P-384            offer only P-384 for the key exchange
   gotls demo -groups X25519MLKEM768   post-quantum hybrid key exchange
   gotls demo -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+  gotls demo -tls1_2                  TLS 1.2 with ECDHE: signed ServerKeyExchange, master secret, key block
+  gotls demo -tls1_2 -kx rsa          TLS 1.2 RSA key transport: the pre-master secret encrypted to the
+                                      server's RSA key (legacy: no forward secrecy)
+  gotls demo -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA   a legacy CBC suite
   gotls demo -secrets                 also print secret values (never do this for real traffic)
 `
 
 // demoOptions are the demo's flags.
 type demoOptions struct {
-	tls13   bool
-	secrets bool
-	groups  string
-	suites  string
+	tls12, tls13 bool
+	// kx is the TLS 1.2 key exchange: "" or "ecdhe" (the default), or
+	// "rsa" for RSA key transport.
+	kx string
+	// kxImpliedTLS12 says -kx rsa turned on -tls1_2.
+	kxImpliedTLS12 bool
+	secrets        bool
+	groups         string
+	suites         string
+	cipher         string
 }
 
 // runDemo runs a client and a server over 127.0.0.1 and prints each step
 // of their handshake and of an encrypted echo as it happens.
 func runDemo(ctx context.Context, e *env, args []string) int {
 	var o demoOptions
-	fs := newFlagSet("demo", "[-tls13] [-groups LIST] [-ciphersuites LIST] [-secrets]", demoExamples, e.stderr)
-	fs.BoolVar(&o.tls13, "tls13", false, "allow only TLS 1.3, on both sides")
+	fs := newFlagSet("demo", "[-tls1_2 [-kx ecdhe|rsa] [-cipher LIST] | -tls1_3] [-groups LIST] [-ciphersuites LIST] [-secrets]", demoExamples, e.stderr)
+	fs.BoolVar(&o.tls12, "tls1_2", false, "allow at most TLS 1.2, on both sides")
+	fs.BoolVar(&o.tls13, "tls1_3", false, "allow only TLS 1.3, on both sides")
+	fs.BoolVar(&o.tls13, "tls13", false, "same as -tls1_3")
+	fs.StringVar(&o.kx, "kx", "", "TLS 1.2 key exchange `KIND`: ecdhe (the default) or rsa (RSA key transport: legacy, no forward secrecy; implies -tls1_2)")
 	fs.StringVar(&o.groups, "groups", "", "`LIST` of groups the client offers, colon-separated: "+groupNamesHelp)
-	fs.StringVar(&o.suites, "ciphersuites", "", "`LIST` of cipher suites the client offers, colon-separated IANA names")
+	fs.StringVar(&o.suites, "ciphersuites", "", "`LIST` of TLS 1.3 cipher suites the client offers, colon-separated IANA names")
+	fs.StringVar(&o.cipher, "cipher", "", "`LIST` of TLS 1.2 cipher suites the client offers, colon-separated OpenSSL or IANA names")
 	fs.BoolVar(&o.secrets, "secrets", false, "print the values of the derived secrets, not just their names")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	ccfg := &gotls.Config{}
-	if err := applyGroups(ccfg, o.groups); err != nil {
-		return usageError(e.stderr, "demo", err)
-	}
-	suites, err := parseSuites(o.suites)
+	ccfg, err := o.clientConfig()
 	if err != nil {
 		return usageError(e.stderr, "demo", err)
 	}
-	ccfg.CipherSuites = suites
 	d := &demo{p: newPrinter(e.stdout, e.colorOut), o: o}
 	if err := d.run(ctx, ccfg); err != nil {
 		d.p.result(false, "%v", err)
@@ -62,11 +75,65 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// check validates the version and key exchange flags together.
+func (o *demoOptions) check() error {
+	switch o.kx {
+	case "", "ecdhe":
+	case "rsa":
+		if o.tls13 {
+			return errors.New("-kx rsa needs TLS 1.2: TLS 1.3 has no RSA key transport")
+		}
+		o.kxImpliedTLS12 = !o.tls12
+		o.tls12 = true
+	default:
+		return fmt.Errorf("unknown -kx %q: want ecdhe or rsa", o.kx)
+	}
+	if o.tls12 && o.tls13 {
+		return errors.New("-tls1_2 and -tls1_3 exclude each other")
+	}
+	return nil
+}
+
+// clientConfig checks the flags and returns the client's configuration
+// before setup adds the trust anchor and the trace.
+func (o *demoOptions) clientConfig() (*gotls.Config, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	ccfg := &gotls.Config{}
+	if err := applyGroups(ccfg, o.groups); err != nil {
+		return nil, err
+	}
+	suites13, err := parseSuites13(o.suites)
+	if err != nil {
+		return nil, err
+	}
+	suites12, err := parseSuites12(o.cipher)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.kx == "rsa" && len(suites12) == 0:
+		suites12 = rsaTransportSuites
+	case o.kx == "rsa" && anySuite(suites12, func(s suiteInfo) bool { return !s.rsaKX }):
+		return nil, errors.New("-kx rsa: -cipher may name only RSA key transport suites (AES128-GCM-SHA256, AES256-GCM-SHA384, AES128-SHA, AES256-SHA)")
+	case o.kx == "ecdhe" && anySuite(suites12, func(s suiteInfo) bool { return s.rsaKX }):
+		return nil, errors.New("-kx ecdhe: -cipher names an RSA key transport suite")
+	}
+	if o.tls12 && len(ccfg.CurvePreferences) > 0 && !slices.ContainsFunc(ccfg.CurvePreferences, func(g tls.CurveID) bool { return g != gotls.X25519MLKEM768 }) {
+		return nil, errors.New("-tls1_2: X25519MLKEM768 exists only in TLS 1.3; TLS 1.2 ECDHE needs X25519 or a P- curve")
+	}
+	ccfg.CipherSuites = append(suites13, suites12...)
+	ccfg.LegacyRSAKeyExchange = o.kx == "rsa"
+	return ccfg, nil
+}
+
 // demo holds one run of the demo.
 type demo struct {
-	p  *printer
-	o  demoOptions
-	ca *throwawayCA
+	p    *printer
+	o    demoOptions
+	ca   *throwawayCA
+	flow tls12Flow
 }
 
 // run performs the demo: setup, handshake, echo, close, summary.
@@ -120,7 +187,13 @@ func (d *demo) setup(ccfg *gotls.Config) (*gotls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	leaf, err := ca.issue("localhost", false, now)
+	rsaLeaf := needsRSAKey(tls12Suites(ccfg.CipherSuites))
+	var leaf *leafCert
+	if rsaLeaf {
+		leaf, err = ca.issueRSA("localhost", now)
+	} else {
+		leaf, err = ca.issue("localhost", false, now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -129,38 +202,94 @@ func (d *demo) setup(ccfg *gotls.Config) (*gotls.Config, error) {
 		return nil, err
 	}
 	d.ca = ca
+	d.flow = flowOf(ccfg, leaf)
 	d.p.plain("CA      %q: ECDSA P-256, self-signed, made in memory just now", ca.cert.Subject.CommonName)
-	d.p.plain("server  certificate for %s, signed by the CA, valid until %s",
-		strings.Join(leafNames(leaf), ", "), leaf.cert.NotAfter.UTC().Format(time.RFC3339))
+	d.p.plain("server  certificate for %s with %s, signed by the CA, valid until %s",
+		strings.Join(leafNames(leaf), ", "), keyText(leaf), leaf.cert.NotAfter.UTC().Format(time.RFC3339))
 	d.p.plain("client  trusts only %q and expects the name \"localhost\"", ca.cert.Subject.CommonName)
 	scfg := &gotls.Config{Certificates: append(ccfg.Certificates[:0:0], cert)}
+	// The demo's server accepts the legacy suites the client names.
+	scfg.LegacyRSAKeyExchange = anySuite(ccfg.CipherSuites, func(s suiteInfo) bool { return s.rsaKX })
+	scfg.LegacyCBCSuites = anySuite(ccfg.CipherSuites, func(s suiteInfo) bool { return s.cbc })
 	ccfg.RootCAs = ca.pool()
 	ccfg.ServerName = "localhost"
 	for _, c := range []*gotls.Config{ccfg, scfg} {
-		c.HandshakeTrace = d.p.event
+		c.HandshakeTrace = d.trace
 		c.TraceSecrets = d.o.secrets
-		if d.o.tls13 {
+		switch {
+		case d.o.tls13:
 			c.MinVersion, c.MaxVersion = gotls.VersionTLS13, gotls.VersionTLS13
+		case d.o.tls12:
+			c.MaxVersion = gotls.VersionTLS12
 		}
 	}
 	d.describeOffer(ccfg)
 	return scfg, nil
 }
 
+// flowOf returns what the notes need to know, from the client's offer
+// and the server's certificate.
+func flowOf(ccfg *gotls.Config, leaf *leafCert) tls12Flow {
+	ids := tls12Suites(ccfg.CipherSuites)
+	f := tls12Flow{rsaKX: len(ids) > 0 && !anySuite(ids, func(s suiteInfo) bool { return !s.rsaKX })}
+	if k, ok := leaf.cert.PublicKey.(*rsa.PublicKey); ok {
+		f.rsaBits = k.N.BitLen()
+	}
+	return f
+}
+
+// keyText describes a leaf's public key.
+func keyText(l *leafCert) string {
+	switch k := l.cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("an RSA-%d key", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "an ECDSA " + k.Curve.Params().Name + " key"
+	}
+	return "a " + l.cert.PublicKeyAlgorithm.String() + " key"
+}
+
+// tls12Suites returns the TLS 1.2 suites of ids.
+func tls12Suites(ids []uint16) []uint16 {
+	var out []uint16
+	for _, id := range ids {
+		if s, ok := lookupSuite(id); ok && !s.tls13 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // describeOffer says what the flags changed in the client's offer.
 func (d *demo) describeOffer(ccfg *gotls.Config) {
-	versions := "the defaults"
-	if d.o.tls13 {
-		versions = "TLS 1.3 only (-tls13)"
+	versions := "the defaults (TLS 1.3 and TLS 1.2; TLS 1.3 wins)"
+	switch {
+	case d.o.tls13:
+		versions = "TLS 1.3 only (-tls1_3)"
+	case d.o.kxImpliedTLS12:
+		versions = "TLS 1.2 at most (-kx rsa implies -tls1_2)"
+	case d.o.tls12:
+		versions = "TLS 1.2 at most (-tls1_2)"
 	}
 	groups, suites := "the defaults", "the defaults"
 	if d.o.groups != "" {
 		groups = d.o.groups
 	}
-	if d.o.suites != "" {
+	if d.o.tls12 {
+		if ids := tls12Suites(ccfg.CipherSuites); len(ids) > 0 {
+			names := make([]string, len(ids))
+			for i, id := range ids {
+				names[i] = gotls.CipherSuiteOpenSSLName(id)
+			}
+			suites = strings.Join(names, ", ")
+		}
+	} else if d.o.suites != "" {
 		suites = d.o.suites
 	}
 	d.p.plain("offer   versions: %s; groups: %s; cipher suites: %s", versions, groups, suites)
+	if ccfg.LegacyRSAKeyExchange {
+		d.p.plain("legacy  LegacyRSAKeyExchange on both sides: RSA key transport is off by default in gotls")
+	}
 	if d.o.secrets {
 		d.p.plain("secrets %s", d.p.pal.paint(styleYellow, "VALUES SHOWN (-secrets): anyone who has them can decrypt this session"))
 	} else {
@@ -283,7 +412,9 @@ func (d *demo) serverClose(conn *gotls.Conn) error {
 // exchange sends the demo message and reads the echo.
 func (d *demo) exchange(cli *gotls.Conn, steps <-chan error) error {
 	d.p.heading("Application data (encrypted)")
-	d.p.plain("In TLS 1.3 each record hides its real type and adds a 16-byte AEAD tag.")
+	if text := recordOverhead(infoOf(cli), len(demoMessage)); text != "" {
+		d.paragraph("", text)
+	}
 	d.p.say(true, "write %q (%d bytes)", demoMessage, len(demoMessage))
 	if _, err := cli.Write([]byte(demoMessage)); err != nil {
 		return fmt.Errorf("client write: %w", err)
@@ -306,6 +437,9 @@ func (d *demo) exchange(cli *gotls.Conn, steps <-chan error) error {
 // closeBoth closes the connection in both directions with close_notify.
 func (d *demo) closeBoth(cli *gotls.Conn, steps <-chan error) error {
 	d.p.heading("Closing")
+	if infoOf(cli).version == gotls.VersionTLS12 {
+		d.paragraph("", "In TLS 1.2 close_notify is an encrypted alert whose record type, alert, stays visible.")
+	}
 	d.p.say(true, "send close_notify")
 	if err := cli.CloseWrite(); err != nil {
 		return fmt.Errorf("client close_notify: %w", err)
@@ -329,13 +463,33 @@ func (d *demo) summary(info connInfo) {
 	d.p.heading("Summary")
 	d.p.plain("version       %s", gotls.VersionName(info.version))
 	d.p.plain("cipher suite  %s", suiteLabel(info.suite))
-	d.p.plain("group         %s", groupLabel(info.group))
-	retry := "no"
-	if info.helloRetry {
-		retry = "yes (the server asked for a key share for another group)"
+	d.p.plain("group         %s", info.groupText())
+	if fs, why := forwardSecrecy(info); fs {
+		d.p.plain("secrecy       forward secret: %s", why)
+	} else {
+		d.paragraph("secrecy       ", "no forward secrecy: "+why)
 	}
-	d.p.plain("HelloRetry    %s", retry)
+	if info.version == gotls.VersionTLS13 {
+		retry := "no"
+		if info.helloRetry {
+			retry = "yes (the server asked for a key share for another group)"
+		}
+		d.p.plain("HelloRetry    %s", retry)
+	}
 	d.p.plain("certificate   %s", d.chainText(info))
+}
+
+// paragraph writes text wrapped under a heading, label before its first
+// line and the following lines aligned with it.
+func (d *demo) paragraph(label, text string) {
+	indent := strings.Repeat(" ", len(label))
+	for i, line := range wrapWords(text, wrapWidth-len(label), "") {
+		if i == 0 {
+			d.p.plain("%s%s", label, line)
+		} else {
+			d.p.plain("%s%s", indent, line)
+		}
+	}
 }
 
 // chainText describes the verified chain: leaf name up to the root.
@@ -348,4 +502,9 @@ func (d *demo) chainText(info connInfo) string {
 		names = append(names, fmt.Sprintf("%q", certName(c)))
 	}
 	return "verified for \"localhost\": " + strings.Join(names, " ← ")
+}
+
+// trace prints a handshake event of either side with the demo's notes.
+func (d *demo) trace(ev gotls.HandshakeEvent) {
+	d.p.annotated(ev, d.notes(ev))
 }

@@ -51,6 +51,9 @@ type testPKI struct {
 	caFile                string
 	serverCert, serverKey string
 	clientCert, clientKey string
+	// rsaCert and rsaKey are an RSA-2048 server leaf, written by withRSA.
+	rsaCert, rsaKey string
+	ca              *throwawayCA
 }
 
 // newTestPKI writes a CA, a server leaf for localhost/127.0.0.1 and a
@@ -72,6 +75,7 @@ func newTestPKI(t *testing.T) *testPKI {
 	}
 	dir := t.TempDir()
 	p := &testPKI{
+		ca:         ca,
 		dir:        dir,
 		caFile:     filepath.Join(dir, "ca.pem"),
 		serverCert: filepath.Join(dir, "server.pem"), serverKey: filepath.Join(dir, "server.key"),
@@ -84,6 +88,24 @@ func newTestPKI(t *testing.T) *testPKI {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return p
+}
+
+// withRSA adds an RSA-2048 server leaf for localhost/127.0.0.1, for the
+// TLS 1.2 suites that need an RSA key.
+func (p *testPKI) withRSA(t *testing.T) *testPKI {
+	t.Helper()
+	leaf, err := p.ca.issueRSA("localhost", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.rsaCert, p.rsaKey = filepath.Join(p.dir, "rsa.pem"), filepath.Join(p.dir, "rsa.key")
+	if err := os.WriteFile(p.rsaCert, leaf.certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p.rsaKey, leaf.keyPEM, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	return p
 }

@@ -3,9 +3,9 @@
 //
 // Usage:
 //
-//	gotls demo    [-tls13] [-groups LIST] [-ciphersuites LIST] [-secrets]
-//	gotls serve   -accept [HOST:]PORT [-cert FILE -key FILE] [-www] ...
-//	gotls connect -connect HOST:PORT [-CAfile FILE] [-trace] ...
+//	gotls demo    [-tls1_2 [-kx ecdhe|rsa] | -tls1_3] [-groups LIST] [-secrets] ...
+//	gotls serve   -accept [HOST:]PORT [-cert FILE -key FILE] [-www] [-tls1_2] [-cipher LIST] ...
+//	gotls connect -connect HOST:PORT [-CAfile FILE] [-trace] [-no_tls1_3] [-cipher LIST] ...
 //
 // Run "gotls COMMAND -help" for the flags and examples of each command.
 // Exit status: 0 success, 1 TLS or verification failure, 2 usage error.
@@ -118,7 +118,7 @@ func run(ctx context.Context, e *env, args []string) int {
 
 // usage prints the top-level help.
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "gotls - TLS 1.3 in Go: a handshake demo, a test server and a test client\n\n")
+	fmt.Fprintf(w, "gotls - TLS 1.3 and 1.2 in Go: a handshake demo, a test server and a test client\n\n")
 	fmt.Fprintf(w, "Usage:\n  gotls COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
@@ -126,6 +126,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, `
 Examples:
   gotls demo                       watch a handshake between two ends on 127.0.0.1
+  gotls demo -tls1_2 -kx rsa       the same in TLS 1.2 with RSA key transport
   gotls serve -accept 4433 -www    status page server with a throwaway certificate
   gotls connect -connect example.com:443 -trace
 

@@ -89,55 +89,6 @@ func canonicalGroup(name string) string {
 	return ""
 }
 
-// knownSuites lists the cipher suites the CLI accepts by name: the TLS 1.3
-// suites, then the TLS 1.2 ECDHE AEAD suites.
-var knownSuites = [...]uint16{
-	0x1301, 0x1302, 0x1303, // TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256
-	0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9,
-}
-
-// parseSuites parses a colon-separated list of cipher suite names, IANA
-// (TLS_AES_128_GCM_SHA256) or OpenSSL (ECDHE-RSA-AES128-GCM-SHA256), in
-// any case.
-func parseSuites(list string) ([]uint16, error) {
-	names, err := splitList(list)
-	if err != nil {
-		return nil, err
-	}
-	var ids []uint16
-	for _, n := range names {
-		id, ok := suiteByName(n)
-		if !ok {
-			return nil, fmt.Errorf("unknown cipher suite %q (known: %s)", n, knownSuiteNames())
-		}
-		for _, prev := range ids {
-			if prev == id {
-				return nil, fmt.Errorf("cipher suite %q is listed twice", n)
-			}
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
-}
-
-func suiteByName(name string) (uint16, bool) {
-	for _, id := range knownSuites {
-		if strings.EqualFold(name, gotls.CipherSuiteName(id)) ||
-			strings.EqualFold(name, gotls.CipherSuiteOpenSSLName(id)) {
-			return id, true
-		}
-	}
-	return 0, false
-}
-
-func knownSuiteNames() string {
-	names := make([]string, len(knownSuites))
-	for i, id := range knownSuites {
-		names[i] = gotls.CipherSuiteName(id)
-	}
-	return strings.Join(names, ", ")
-}
-
 // parseALPN parses a comma-separated protocol list such as "h2,http/1.1".
 // RFC 7301 allows names of 1 to 255 bytes.
 func parseALPN(list string) ([]string, error) {
@@ -228,40 +179,58 @@ func applyCommon(cfg *gotls.Config, o *commonFlags) error {
 	if err := applyGroups(cfg, o.groups); err != nil {
 		return err
 	}
-	suites, err := parseSuites(o.suites)
+	suites13, err := parseSuites13(o.suites)
 	if err != nil {
 		return err
 	}
-	cfg.CipherSuites = suites
+	suites12, err := parseSuites12(o.cipher)
+	if err != nil {
+		return err
+	}
+	// TLS 1.3 suites in CipherSuites restrict TLS 1.3 only, TLS 1.2
+	// suites TLS 1.2 only: the two lists do not interfere.
+	cfg.CipherSuites = append(suites13, suites12...)
 	if cfg.NextProtos, err = parseALPN(o.alpn); err != nil {
 		return err
 	}
+	return applyVersions(cfg, o)
+}
+
+// applyVersions applies -tls1_2, -tls1_3 and -no_tls1_3.
+func applyVersions(cfg *gotls.Config, o *commonFlags) error {
 	switch {
 	case o.tls12 && o.tls13:
 		return errors.New("-tls1_2 and -tls1_3 exclude each other")
+	case o.tls13 && o.noTLS13:
+		return errors.New("-tls1_3 and -no_tls1_3 exclude each other")
 	case o.tls12:
 		cfg.MinVersion, cfg.MaxVersion = gotls.VersionTLS12, gotls.VersionTLS12
 	case o.tls13:
 		cfg.MinVersion, cfg.MaxVersion = gotls.VersionTLS13, gotls.VersionTLS13
+	case o.noTLS13:
+		cfg.MaxVersion = gotls.VersionTLS12
 	}
 	return nil
 }
 
 // commonFlags are the flags serve and connect share.
 type commonFlags struct {
-	groups, suites, alpn string
-	tls12, tls13         bool
-	keylog               string
-	quiet                bool
+	groups, suites, cipher, alpn string
+	tls12, tls13, noTLS13        bool
+	keylog                       string
+	quiet                        bool
 }
 
 // register adds the common flags to fs.
 func (o *commonFlags) register(fs flagAdder) {
 	fs.StringVar(&o.groups, "groups", "", "`LIST` of key exchange groups in preference order, colon-separated: "+groupNamesHelp)
-	fs.StringVar(&o.suites, "ciphersuites", "", "`LIST` of cipher suites, colon-separated IANA names such as TLS_AES_128_GCM_SHA256")
+	fs.StringVar(&o.suites, "ciphersuites", "", "`LIST` of TLS 1.3 cipher suites, colon-separated: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256")
+	fs.StringVar(&o.cipher, "cipher", "", "`LIST` of TLS 1.2 cipher suites, colon-separated OpenSSL or IANA names such as ECDHE-RSA-AES128-GCM-SHA256 or AES128-SHA; "+
+		"naming a legacy suite (RSA key transport, CBC) enables it")
 	fs.StringVar(&o.alpn, "alpn", "", "`LIST` of ALPN protocols, comma-separated, such as h2,http/1.1")
 	fs.BoolVar(&o.tls12, "tls1_2", false, "use TLS 1.2 only")
 	fs.BoolVar(&o.tls13, "tls1_3", false, "use TLS 1.3 only")
+	fs.BoolVar(&o.noTLS13, "no_tls1_3", false, "do not use TLS 1.3 (TLS 1.2 at most)")
 	fs.StringVar(&o.keylog, "keylogfile", "", "append secrets to `FILE` in NSS key log format (lets anyone with the file decrypt the traffic)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only data and errors: no connection lines or summaries")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"slices"
+	"strings"
 	"testing"
 
 	"gotls"
@@ -42,29 +43,93 @@ func TestApplyGroups(t *testing.T) {
 
 func TestParseSuites(t *testing.T) {
 	tests := []struct {
+		flag    string // "-ciphersuites" (TLS 1.3) or "-cipher" (TLS 1.2)
 		in      string
 		want    []uint16
-		wantErr bool
+		wantErr string
 	}{
-		{"", nil, false},
-		{"TLS_AES_128_GCM_SHA256", []uint16{tls.TLS_AES_128_GCM_SHA256}, false},
-		{"TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384", []uint16{tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_256_GCM_SHA384}, false},
-		{"tls_aes_128_gcm_sha256", []uint16{tls.TLS_AES_128_GCM_SHA256}, false},
-		{"ECDHE-RSA-AES128-GCM-SHA256", []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, false},
-		{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}, false},
-		{"TLS_AES_128_CCM_SHA256", nil, true},
-		{"AES128-SHA", nil, true}, // CBC suites are not offered
-		{"TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256", nil, true},
-		{":", nil, true},
+		{"-ciphersuites", "", nil, ""},
+		{"-ciphersuites", "TLS_AES_128_GCM_SHA256", []uint16{tls.TLS_AES_128_GCM_SHA256}, ""},
+		{"-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384", []uint16{tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_AES_256_GCM_SHA384}, ""},
+		{"-ciphersuites", "tls_aes_128_gcm_sha256", []uint16{tls.TLS_AES_128_GCM_SHA256}, ""},
+		{"-ciphersuites", "TLS_AES_128_CCM_SHA256", nil, "unknown cipher suite"},
+		{"-ciphersuites", "ECDHE-RSA-AES128-GCM-SHA256", nil, "is a TLS 1.2 cipher suite: name it with -cipher"},
+		{"-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256", nil, "listed twice"},
+		{"-ciphersuites", ":", nil, "empty item"},
+		{"-cipher", "", nil, ""},
+		{"-cipher", "ECDHE-RSA-AES128-GCM-SHA256", []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, ""},
+		{"-cipher", "ecdhe-ecdsa-chacha20-poly1305", []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}, ""},
+		{"-cipher", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, ""},
+		// Legacy suites are accepted by name: naming them enables them.
+		{"-cipher", "AES128-SHA", []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}, ""},
+		{"-cipher", "AES128-GCM-SHA256:AES256-GCM-SHA384", []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384}, ""},
+		{"-cipher", "ECDHE-RSA-AES256-SHA,TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", []uint16{tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}, ""},
+		{"-cipher", "TLS_RSA_WITH_AES_256_CBC_SHA", []uint16{tls.TLS_RSA_WITH_AES_256_CBC_SHA}, ""},
+		{"-cipher", "TLS_AES_128_GCM_SHA256", nil, "is a TLS 1.3 cipher suite: name it with -ciphersuites"},
+		{"-cipher", "HIGH:!aNULL", nil, "not OpenSSL cipher-string keywords"},
+		{"-cipher", "DES-CBC3-SHA", nil, `unknown cipher suite "DES-CBC3-SHA"`},
+		{"-cipher", "AES128-SHA:TLS_RSA_WITH_AES_128_CBC_SHA", nil, "listed twice"},
 	}
 	for _, tt := range tests {
-		got, err := parseSuites(tt.in)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("parseSuites(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+		parse := parseSuites13
+		if tt.flag == "-cipher" {
+			parse = parseSuites12
+		}
+		got, err := parse(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s %q: error %v, want one containing %q", tt.flag, tt.in, err, tt.wantErr)
+			}
 			continue
 		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("parseSuites(%q) = %#04x, want %#04x", tt.in, got, tt.want)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("%s %q = %#04x, %v; want %#04x", tt.flag, tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// TestKnownSuiteNames checks that every suite the CLI knows has OpenSSL
+// and IANA names and round-trips through them.
+func TestKnownSuiteNames(t *testing.T) {
+	for _, s := range knownSuites {
+		for _, name := range []string{gotls.CipherSuiteName(s.id), gotls.CipherSuiteOpenSSLName(s.id)} {
+			got, ok := suiteByName(name)
+			if !ok || got.id != s.id || strings.HasPrefix(name, "cipher_suite(") {
+				t.Errorf("suite %#04x: name %q does not round-trip", s.id, name)
+			}
+		}
+		if s.rsaKX && !s.rsaKey {
+			t.Errorf("suite %#04x: RSA key transport needs an RSA key", s.id)
+		}
+	}
+}
+
+func TestSuiteProperties(t *testing.T) {
+	ecdsa := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	rsaECDHE := []uint16{tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}
+	rsaKX := []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256}
+	cbc := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}
+	tests := []struct {
+		name     string
+		ids      []uint16
+		needsRSA bool
+		note     string
+	}{
+		{"none", nil, false, ""},
+		{"ECDSA", ecdsa, false, ""},
+		{"ECDHE RSA", rsaECDHE, true, ""},
+		{"mixed", append(ecdsa, rsaKX...), false, "AES128-GCM-SHA256 (RSA key transport has no forward secrecy)"},
+		{"RSA key transport", rsaKX, true, "legacy suites that gotls leaves off by default: AES128-GCM-SHA256 (RSA"},
+		{"CBC", cbc, false, "ECDHE-ECDSA-AES128-SHA (CBC records are MAC-then-encrypt)"},
+		{"TLS 1.3 only", []uint16{tls.TLS_AES_128_GCM_SHA256}, false, ""},
+	}
+	for _, tt := range tests {
+		if got := needsRSAKey(tt.ids); got != tt.needsRSA {
+			t.Errorf("%s: needsRSAKey = %v", tt.name, got)
+		}
+		note := legacyNote(tt.ids)
+		if (tt.note == "") != (note == "") || !strings.Contains(note, tt.note) {
+			t.Errorf("%s: legacyNote = %q, want %q", tt.name, note, tt.note)
 		}
 	}
 }
@@ -150,20 +215,50 @@ func TestParseConnect(t *testing.T) {
 
 func TestApplyCommonVersions(t *testing.T) {
 	tests := []struct {
-		tls12, tls13 bool
-		min, max     uint16
-		wantErr      bool
+		tls12, tls13, noTLS13 bool
+		min, max              uint16
+		wantErr               bool
 	}{
-		{false, false, 0, 0, false},
-		{false, true, gotls.VersionTLS13, gotls.VersionTLS13, false},
-		{true, false, gotls.VersionTLS12, gotls.VersionTLS12, false},
-		{true, true, 0, 0, true},
+		{false, false, false, 0, 0, false},
+		{false, true, false, gotls.VersionTLS13, gotls.VersionTLS13, false},
+		{true, false, false, gotls.VersionTLS12, gotls.VersionTLS12, false},
+		{false, false, true, 0, gotls.VersionTLS12, false},
+		{true, false, true, gotls.VersionTLS12, gotls.VersionTLS12, false},
+		{true, true, false, 0, 0, true},
+		{false, true, true, 0, 0, true},
 	}
 	for _, tt := range tests {
 		cfg := &gotls.Config{}
-		err := applyCommon(cfg, &commonFlags{tls12: tt.tls12, tls13: tt.tls13})
+		err := applyCommon(cfg, &commonFlags{tls12: tt.tls12, tls13: tt.tls13, noTLS13: tt.noTLS13})
 		if (err != nil) != tt.wantErr || cfg.MinVersion != tt.min || cfg.MaxVersion != tt.max {
-			t.Errorf("tls1_2=%v tls1_3=%v: min %#x max %#x err %v", tt.tls12, tt.tls13, cfg.MinVersion, cfg.MaxVersion, err)
+			t.Errorf("tls1_2=%v tls1_3=%v no_tls1_3=%v: min %#x max %#x err %v", tt.tls12, tt.tls13, tt.noTLS13, cfg.MinVersion, cfg.MaxVersion, err)
+		}
+	}
+}
+
+// TestApplyCommonSuites checks that -ciphersuites and -cipher fill one
+// CipherSuites list, TLS 1.3 suites first, and stay apart.
+func TestApplyCommonSuites(t *testing.T) {
+	tests := []struct {
+		suites, cipher string
+		want           []uint16
+		wantErr        bool
+	}{
+		{"", "", nil, false},
+		{"TLS_AES_256_GCM_SHA384", "", []uint16{tls.TLS_AES_256_GCM_SHA384}, false},
+		{"", "AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256", []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, false},
+		{"TLS_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", []uint16{tls.TLS_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, false},
+		{"AES128-SHA", "", nil, true},
+		{"", "TLS_AES_128_GCM_SHA256", nil, true},
+	}
+	for _, tt := range tests {
+		cfg := &gotls.Config{}
+		err := applyCommon(cfg, &commonFlags{suites: tt.suites, cipher: tt.cipher})
+		if (err != nil) != tt.wantErr || (!tt.wantErr && !slices.Equal(cfg.CipherSuites, tt.want)) {
+			t.Errorf("-ciphersuites %q -cipher %q: %#04x, %v", tt.suites, tt.cipher, cfg.CipherSuites, err)
+		}
+		if cfg.LegacyRSAKeyExchange || cfg.LegacyCBCSuites {
+			t.Errorf("-cipher %q set a Legacy flag: listing a suite is what enables it", tt.cipher)
 		}
 	}
 }

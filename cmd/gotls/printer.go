@@ -75,14 +75,26 @@ func (p *printer) plain(format string, args ...any) {
 
 // event writes one handshake step: the step on the first line, each line
 // of the detail indented below it.
-func (p *printer) event(ev gotls.HandshakeEvent) {
+func (p *printer) event(ev gotls.HandshakeEvent) { p.annotated(ev, nil) }
+
+// annotated writes one handshake step followed by notes that explain it,
+// all under one lock so that the other side's events cannot come between.
+func (p *printer) annotated(ev gotls.HandshakeEvent, notes []string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "%s%s\n", p.gutter(ev.Client), p.pal.paint(styleBold, ev.Step))
 	for _, line := range detailLines(ev.Detail) {
 		fmt.Fprintf(p.w, "%s  %s\n", p.blankGutter(ev.Client), line)
 	}
+	for _, note := range notes {
+		for _, line := range wrapWords(note, wrapWidth-2, "") {
+			fmt.Fprintf(p.w, "%s  %s %s\n", p.blankGutter(ev.Client), p.pal.paint(styleYellow, noteMark), line)
+		}
+	}
 }
+
+// noteMark starts each line of an explanatory note.
+const noteMark = "┆"
 
 // say writes one line for one side.
 func (p *printer) say(client bool, format string, args ...any) {

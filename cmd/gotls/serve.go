@@ -34,6 +34,9 @@ const serveExamples = `  gotls serve -accept 4433 -www
       require a client certificate issued by ca.pem
   gotls serve -accept 0 -naccept 1 -www
       listen on a free port (printed as "ACCEPT host:port"), exit after one connection
+  gotls serve -accept 4433 -www -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA
+      TLS 1.2 only, with an ECDHE suite and a legacy RSA key transport CBC suite
+      (without -cert, an RSA certificate is made as well for the RSA suites)
 `
 
 // depthFlag is an optional certificate chain depth, as in openssl's
@@ -87,7 +90,7 @@ func (o *serveOptions) register(fs *flag.FlagSet) {
 // runServe accepts TLS connections and echoes or serves a status page.
 func runServe(ctx context.Context, e *env, args []string) int {
 	var o serveOptions
-	fs := newFlagSet("serve", "-accept [HOST:]PORT [-cert FILE -key FILE] [-CAfile FILE -Verify DEPTH | -verify DEPTH] [-www] [-alpn LIST] [-groups LIST] [-ciphersuites LIST] [-naccept N] [-quiet] [-keylogfile FILE]", serveExamples, e.stderr)
+	fs := newFlagSet("serve", "-accept [HOST:]PORT [-cert FILE -key FILE] [-CAfile FILE -Verify DEPTH | -verify DEPTH] [-www] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-naccept N] [-quiet] [-keylogfile FILE]", serveExamples, e.stderr)
 	o.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -101,6 +104,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return usageError(e.stderr, "serve", err)
 	}
 	s := &server{o: &o, cfg: cfg, log: &lockedWriter{w: e.stderr}}
+	if note := legacyNote(cfg.CipherSuites); note != "" && !o.quiet {
+		s.logf("%s", note)
+	}
 	if err := s.configure(); err != nil {
 		return failure(e.stderr, "serve", err)
 	}
@@ -192,17 +198,26 @@ func (s *server) addCertificate(cfg *gotls.Config) error {
 	if err != nil {
 		return err
 	}
-	leaf, err := ca.issue("localhost", false, now)
-	if err != nil {
-		return err
+	leaves := []func() (*leafCert, error){func() (*leafCert, error) { return ca.issue("localhost", false, now) }}
+	kind := "an ECDSA P-256 certificate"
+	if anySuite(cfg.CipherSuites, func(s suiteInfo) bool { return s.rsaKey }) {
+		// The RSA suites named with -cipher need an RSA key.
+		leaves = append(leaves, func() (*leafCert, error) { return ca.issueRSA("localhost", now) })
+		kind = "an ECDSA P-256 and an RSA-2048 certificate"
 	}
-	cert, err := gotls.X509KeyPair(leaf.certPEM, leaf.keyPEM)
-	if err != nil {
-		return err
+	for _, issue := range leaves {
+		leaf, err := issue()
+		if err != nil {
+			return err
+		}
+		cert, err := gotls.X509KeyPair(leaf.certPEM, leaf.keyPEM)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
 	}
-	cfg.Certificates = append(cfg.Certificates, cert)
 	if !s.o.quiet {
-		s.logf("no -cert/-key: using a throwaway certificate for localhost, 127.0.0.1 and ::1 that no client trusts (gotls connect -insecure accepts it)")
+		s.logf("no -cert/-key: using %s for localhost, 127.0.0.1 and ::1 that no client trusts (gotls connect -insecure accepts it)", kind)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,78 @@ func TestConnectInterrupted(t *testing.T) {
 	}
 	mustContain(t, "connect stderr", errb.String(), "interrupted")
 	srv.wait(t)
+}
+
+// TestServeConnectTLS12 runs serve and connect over TLS 1.2 with the
+// version flags and -cipher, including legacy suites that are enabled by
+// naming them.
+func TestServeConnectTLS12(t *testing.T) {
+	pki := newTestPKI(t).withRSA(t)
+	ecdsaCert := []string{"-cert", pki.serverCert, "-key", pki.serverKey}
+	rsaCert := []string{"-cert", pki.rsaCert, "-key", pki.rsaKey}
+	trusted := []string{"-CAfile", pki.caFile}
+	tests := []struct {
+		name        string
+		serveArgs   []string
+		connectArgs []string
+		www         bool
+		wantCode    int
+		wantSummary []string // connect's stderr
+		wantServe   []string // serve's stderr
+		wantPage    []string
+	}{
+		{"-tls1_2 on both sides", append([]string{"-tls1_2"}, ecdsaCert...), append([]string{"-tls1_2"}, trusted...), false, exitOK,
+			[]string{"TLSv1.2, ECDHE-ECDSA-", " (TLS_ECDHE_ECDSA_WITH_", "group x25519", "verification: ok", "closed cleanly"},
+			[]string{", TLSv1.2, ECDHE-ECDSA-"}, nil},
+		{"-no_tls1_3 client, default server", ecdsaCert, append([]string{"-no_tls1_3", "-groups", "P-256"}, trusted...), false, exitOK,
+			[]string{"TLSv1.2, ECDHE-ECDSA-", "group secp256r1", "closed cleanly"}, nil, nil},
+		{"-no_tls1_3 server, default client", append([]string{"-no_tls1_3"}, ecdsaCert...), trusted, false, exitOK,
+			[]string{"TLSv1.2, ECDHE-ECDSA-", "closed cleanly"}, nil, nil},
+		{"RSA key transport and CBC named on both sides", append([]string{"-cipher", "AES128-SHA"}, rsaCert...),
+			append([]string{"-tls1_2", "-cipher", "AES128-SHA"}, trusted...), false, exitOK,
+			[]string{"note: -cipher enables legacy suites that gotls leaves off by default: AES128-SHA",
+				"TLSv1.2, AES128-SHA (TLS_RSA_WITH_AES_128_CBC_SHA), group none (RSA key transport, no forward secrecy)", "closed cleanly"},
+			[]string{"note: -cipher enables legacy suites", ", TLSv1.2, AES128-SHA (TLS_RSA_WITH_AES_128_CBC_SHA)"}, nil},
+		{"RSA key transport with AES-GCM, -www", append([]string{"-cipher", "AES256-GCM-SHA384:AES128-GCM-SHA256"}, rsaCert...),
+			append([]string{"-no_tls1_3", "-cipher", "AES128-GCM-SHA256"}, trusted...), true, exitOK,
+			[]string{"TLSv1.2, AES128-GCM-SHA256 (TLS_RSA_WITH_AES_128_GCM_SHA256)"}, nil,
+			[]string{"Protocol version:    TLSv1.2\n", "Cipher suite:        TLS_RSA_WITH_AES_128_GCM_SHA256\n",
+				"OpenSSL name:        AES128-GCM-SHA256\n", "Key exchange group:  none (RSA key transport, no forward secrecy)\n"}},
+		{"ECDHE-RSA with ChaCha20, -www", rsaCert, append([]string{"-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305"}, trusted...), true, exitOK,
+			[]string{"TLSv1.2, ECDHE-RSA-CHACHA20-POLY1305 (TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256), group x25519"}, nil,
+			[]string{"Cipher suite:        TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\n", "OpenSSL name:        ECDHE-RSA-CHACHA20-POLY1305\n"}},
+		{"ECDHE-ECDSA with CBC named on both sides", append([]string{"-cipher", "ECDHE-ECDSA-AES256-SHA"}, ecdsaCert...),
+			append([]string{"-tls1_2", "-cipher", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"}, trusted...), false, exitOK,
+			[]string{"TLSv1.2, ECDHE-ECDSA-AES256-SHA (TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA), group x25519"}, nil, nil},
+		{"throwaway RSA certificate for -cipher", []string{"-cipher", "ECDHE-RSA-AES128-GCM-SHA256"},
+			[]string{"-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-insecure"}, false, exitFailure,
+			[]string{"TLSv1.2, ECDHE-RSA-AES128-GCM-SHA256 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", "verification: SKIPPED (-insecure; would fail"},
+			[]string{"using an ECDSA P-256 and an RSA-2048 certificate"}, nil},
+		{"legacy suite named by the client only", rsaCert, append([]string{"-tls1_2", "-cipher", "AES128-GCM-SHA256"}, trusted...), false, exitFailure,
+			[]string{"the server refused the handshake with a handshake_failure alert"},
+			[]string{"handshake failed", "no tls 1.2 cipher suite in common"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serveArgs, input := append([]string{"-naccept", "1"}, tt.serveArgs...), "ping\n"
+			connectArgs := append([]string{"connect", "-connect", "", "-closewrite"}, tt.connectArgs...)
+			if tt.www {
+				serveArgs, input = append(serveArgs, "-www"), "GET / HTTP/1.0\r\n\r\n"
+				connectArgs = slices.DeleteFunc(connectArgs, func(a string) bool { return a == "-closewrite" })
+			}
+			srv := startServe(t, serveArgs...)
+			connectArgs[2] = srv.addr
+			r := runCmd(t, input, connectArgs...)
+			if r.code != tt.wantCode {
+				t.Errorf("connect exit code %d, want %d\nstderr:\n%s\nserver:\n%s", r.code, tt.wantCode, r.stderr, srv.stderr.String())
+			}
+			if !tt.www && tt.wantCode == exitOK && r.stdout != input {
+				t.Errorf("echo = %q, want %q", r.stdout, input)
+			}
+			mustContain(t, "connect stderr", r.stderr, tt.wantSummary...)
+			mustContain(t, "status page", r.stdout, tt.wantPage...)
+			srv.wait(t)
+			mustContain(t, "serve stderr", srv.stderr.String(), tt.wantServe...)
+		})
+	}
 }

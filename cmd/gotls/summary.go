@@ -56,6 +56,15 @@ func groupLabel(id uint16) string {
 	return gotls.GroupName(id)
 }
 
+// groupText names the key exchange group, and says so when RSA key
+// transport needed none.
+func (i connInfo) groupText() string {
+	if s, ok := lookupSuite(i.suite); ok && s.rsaKX && i.group == 0 {
+		return "none (RSA key transport, no forward secrecy)"
+	}
+	return groupLabel(i.group)
+}
+
 // orNone returns s, or "none" when s is empty.
 func orNone(s string) string {
 	if s == "" {
@@ -122,7 +131,7 @@ func (i connInfo) parts() []string {
 	p := []string{
 		gotls.VersionName(i.version),
 		suiteLabel(i.suite),
-		"group " + groupLabel(i.group),
+		"group " + i.groupText(),
 		"ALPN " + orNone(i.alpn),
 	}
 	if i.helloRetry {
@@ -161,7 +170,7 @@ func (i connInfo) statusPage() string {
 	row("Protocol version", gotls.VersionName(i.version))
 	row("Cipher suite", gotls.CipherSuiteName(i.suite))
 	row("OpenSSL name", gotls.CipherSuiteOpenSSLName(i.suite))
-	row("Key exchange group", groupLabel(i.group))
+	row("Key exchange group", i.groupText())
 	row("ALPN protocol", orNone(i.alpn))
 	row("SNI", orNone(i.serverName))
 	client := "none"

@@ -96,8 +96,11 @@ func sendClientFlight12(c *Conn, hs *clientHS12, kx clientKX12, req *msg.Certifi
 	if err := c.send12(t, kx.cke); err != nil {
 		return nil, err
 	}
+	c.trace("send ClientKeyExchange", "%d-byte body for %v key exchange", len(kx.cke.Body), hs.suite.kx)
 	// RFC 7627, Section 4: the session hash covers the messages up to and including ClientKeyExchange.
 	master := masterSecret12(hs.suite, kx.preMaster, hs.ems, hs.clientRandom(), hs.serverRandom, t)
+	c.trace("derive secret", "48-byte master secret from the %d-byte pre-master secret with the %v PRF (extended master secret over the session hash, RFC 7627: %t)",
+		len(kx.preMaster), hs.suite.hash, hs.ems)
 	c.logSecret(keysched.LabelTLS12, master)
 	if cert != nil {
 		if err := sendCertificateVerify12(c, t, cert, scheme); err != nil {
@@ -108,6 +111,8 @@ func sendClientFlight12(c *Conn, hs *clientHS12, kx clientKX12, req *msg.Certifi
 	if err != nil {
 		return nil, err
 	}
+	c.trace("derive keys", "key block from the master secret and both randoms: for each direction a %d-byte MAC key (CBC only), a %d-byte write key and a %d-byte fixed IV (AEAD only)",
+		hs.suite.macLen, hs.suite.keyLen, hs.suite.ivLen)
 	c.link.WriteChangeCipherSpec()
 	c.link.SetWriteProtector(pending.write)
 	verify := finishedVerifyData12(hs.suite, master, true, t)
@@ -226,11 +231,13 @@ type clientExpectChangeCipherSpec12 struct {
 // Name names the state.
 func (s *clientExpectChangeCipherSpec12) Name() string { return "client:expect ChangeCipherSpec" }
 
-// Handle rejects handshake messages: the server's next message is
-// change_cipher_spec. (A NewSessionTicket would come here once the client
-// offers session_ticket; it does not yet.)
+// Handle accepts only the NewSessionTicket the ServerHello announced: the
+// server's next message is change_cipher_spec.
 func (s *clientExpectChangeCipherSpec12) Handle(c *Conn, m msg.Message) (State, error) {
-	return nil, unexpected(s.Name(), m)
+	if err := receiveTicket12(c, s.hs, s.Name(), m); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // changeCipherSpec installs the server's write keys for reading.
@@ -262,6 +269,7 @@ func (s *clientExpectFinished12) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	hs.transcript.write(fin.Raw)
 	c.trace("verify Finished", "server Finished matches our transcript: ok")
+	storeSession12(c, hs, s.master)
 	return finish12(c, &session12{
 		suite:        hs.suite,
 		master:       s.master,

@@ -98,6 +98,8 @@ func (s serverExpectClientKeyExchange12) Handle(c *Conn, m msg.Message) (State, 
 	if err != nil {
 		return nil, err
 	}
+	c.trace("derive keys", "key block from the master secret and both randoms: for each direction a %d-byte MAC key (CBC only), a %d-byte write key and a %d-byte fixed IV (AEAD only)",
+		hs.params.suite.macLen, hs.params.suite.keyLen, hs.params.suite.ivLen)
 	keys := &serverKeys12{master: master, pending: pending}
 	if s.peerKey != nil {
 		return serverExpectCertificateVerify12{hs: hs, keys: keys, pub: s.peerKey}, nil
@@ -233,6 +235,18 @@ func (s serverExpectFinished12) Handle(c *Conn, m msg.Message) (State, error) {
 			return nil, callbackFailure(err, wire.AlertBadCertificate, "connection rejected by VerifyConnection")
 		}
 	}
+	sess := &session12{
+		suite:        suite,
+		master:       s.keys.master,
+		clientRandom: hs.clientRandom,
+		serverRandom: hs.serverRandom,
+		ems:          hs.params.ems,
+	}
+	if hs.ticket {
+		if err := sendTicket12(c, hs.transcript, sess); err != nil {
+			return nil, err
+		}
+	}
 	c.link.WriteChangeCipherSpec()
 	c.link.SetWriteProtector(s.keys.pending.write)
 	c.trace("send ChangeCipherSpec", "server records are protected from now on (%v)", suite.id)
@@ -241,11 +255,8 @@ func (s serverExpectFinished12) Handle(c *Conn, m msg.Message) (State, error) {
 		return nil, err
 	}
 	c.trace("send Finished", "PRF over the handshake messages with the master secret (%d bytes)", len(verify))
-	return finish12(c, &session12{
-		suite:        suite,
-		master:       s.keys.master,
-		clientRandom: hs.clientRandom,
-		serverRandom: hs.serverRandom,
-		ems:          hs.params.ems,
-	}), nil
+	if !hs.ticket {
+		cacheSession12(c, hs.sessionID, sess)
+	}
+	return finish12(c, sess), nil
 }
