@@ -33,9 +33,20 @@ func traceClientHello(c *Conn, o *clientOffer) {
 	if len(c.cfg.CipherSuites) > 0 {
 		why = "from the configured CipherSuites"
 	}
-	c.trace("send ClientHello", "versions %v; cipher suites %v (%s); groups %v; key shares %s; server_name %s; ALPN %s; signature algorithms %v; 32-byte random legacy_session_id for middlebox compatibility",
-		ch.SupportedVersions, ch.CipherSuites, why, ch.SupportedGroups, strings.Join(shares, ", "),
-		sni, alpn, ch.SignatureAlgorithms)
+	versions := fmt.Sprint(ch.SupportedVersions)
+	if len(ch.SupportedVersions) == 0 {
+		versions = "legacy_version TLSv1.2 only (no supported_versions extension)"
+	}
+	if len(shares) == 0 {
+		shares = []string{"none (TLS 1.2 sends its share later, in ClientKeyExchange)"}
+	}
+	session := "no legacy_session_id"
+	if len(ch.SessionID) > 0 {
+		session = fmt.Sprintf("%d-byte random legacy_session_id for middlebox compatibility", len(ch.SessionID))
+	}
+	c.trace("send ClientHello", "versions %s; cipher suites %v (%s); groups %v; key shares %s; server_name %s; ALPN %s; signature algorithms %v; %s",
+		versions, ch.CipherSuites, why, ch.SupportedGroups, strings.Join(shares, ", "),
+		sni, alpn, ch.SignatureAlgorithms, session)
 }
 
 // traceRetry explains a HelloRetryRequest.
