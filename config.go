@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gotls/revocation"
+	"gotls/session"
 )
 
 // Protocol versions, with crypto/tls's values.
@@ -153,6 +155,45 @@ type Config struct {
 	// connection to triple-handshake attacks. Off by default.
 	InsecureAllowNoExtendedMasterSecret bool
 
+	// ClientSessionCache keeps a client's sessions so that later
+	// connections to the same server resume them; nil turns client-side
+	// resumption off. session.NewLRUClientCache is the usual cache.
+	ClientSessionCache ClientSessionCache
+	// SessionTicketsDisabled turns session tickets off: a server issues
+	// and accepts none, a client offers none. TLS 1.2 session IDs still
+	// resume through SessionStore.
+	SessionTicketsDisabled bool
+	// SessionStore is a server's store for TLS 1.2 sessions by session ID
+	// and for the single-use records of 0-RTT anti-replay. A store shared
+	// by a fleet, such as a session.RedisStore, also shares the ticket
+	// keys, so that every server resumes the others' sessions. Nil means
+	// an in-memory store of this Config.
+	SessionStore session.Store
+	// StoreTimeout bounds each call to SessionStore; zero means 50 ms. A
+	// store that fails or times out only costs a full handshake.
+	StoreTimeout time.Duration
+	// TicketLifetime is how long a server's tickets and sessions can be
+	// resumed; zero means 24 hours. It is capped at 7 days and at how long
+	// the ticket keys open tickets. A gotls addition.
+	TicketLifetime time.Duration
+	// PSKWithoutKeyExchange lets TLS 1.3 resumption skip the (EC)DHE
+	// exchange (psk_ke): cheaper, but the resumed connection has no
+	// forward secrecy with respect to the ticket's secret. Off by default:
+	// only psk_dhe_ke is offered and accepted. A gotls addition.
+	PSKWithoutKeyExchange bool
+	// MaxEarlyData enables TLS 1.3 0-RTT data on a server: the tickets it
+	// issues allow this many bytes of early data, each ticket once. Zero
+	// refuses early data. Accepted early data is returned by
+	// Conn.EarlyData, never by Read. A gotls addition.
+	MaxEarlyData uint32
+	// WrapSession, when set, turns a server's encoded session state into
+	// the ticket sent to the client, instead of EncryptTicket.
+	WrapSession func(state []byte) ([]byte, error)
+	// UnwrapSession, when set, turns a ticket back into the encoded
+	// session state, instead of DecryptTicket. An error, or a nil state,
+	// means a full handshake.
+	UnwrapSession func(ticket []byte) ([]byte, error)
+
 	// KeyLogWriter receives secrets in NSS key log format. It makes
 	// recorded traffic decryptable; use it only for debugging.
 	KeyLogWriter io.Writer
@@ -174,6 +215,9 @@ type Config struct {
 	// RevocationChecker is nil.
 	revocationOnce sync.Once
 	defaultChecker *revocation.Checker
+	// sessions holds the ticket keys and the default session store,
+	// made on first use and shared with clones (see resume.go).
+	sessions atomic.Pointer[sessionShared]
 }
 
 // Clone returns a shallow copy of c that is safe to modify.
@@ -181,7 +225,7 @@ func (c *Config) Clone() *Config {
 	if c == nil {
 		return nil
 	}
-	return &Config{
+	clone := &Config{
 		Rand: c.Rand, Time: c.Time,
 		Certificates: c.Certificates, GetCertificate: c.GetCertificate,
 		GetClientCertificate: c.GetClientCertificate,
@@ -198,7 +242,14 @@ func (c *Config) Clone() *Config {
 		RevocationPolicy: c.RevocationPolicy, RevocationChecker: c.RevocationChecker,
 		RevocationTimeout: c.RevocationTimeout, RevocationWarning: c.RevocationWarning,
 		OCSPStapler: c.OCSPStapler,
+
+		ClientSessionCache: c.ClientSessionCache, SessionTicketsDisabled: c.SessionTicketsDisabled,
+		SessionStore: c.SessionStore, StoreTimeout: c.StoreTimeout, TicketLifetime: c.TicketLifetime,
+		PSKWithoutKeyExchange: c.PSKWithoutKeyExchange, MaxEarlyData: c.MaxEarlyData,
+		WrapSession: c.WrapSession, UnwrapSession: c.UnwrapSession,
 	}
+	clone.sessions.Store(c.sharedSessions())
+	return clone
 }
 
 func (c *Config) rand() io.Reader {

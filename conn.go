@@ -6,19 +6,21 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gotls/internal/engine"
 )
 
-// readBufferSize is how much ciphertext one socket read asks for while
-// data streams in: one full TLS 1.3 record with its header.
-const readBufferSize = 5 + 16384 + 256
+// readBufferSize is the size of the big read buffer: the largest record
+// the engine accepts (a TLS 1.2 one) with its header, so that every
+// record fits whole.
+const readBufferSize = 5 + 16384 + 2048
 
 // smallReadSize is how much a connection that has caught up with its peer
 // asks for: enough for alerts, KeyUpdates and short messages, and for the
-// header of any record.
-const smallReadSize = 512
+// header of any record. It is held by every connection, idle or not.
+const smallReadSize = 256
 
 // Conn is a TLS connection over a net.Conn. It implements net.Conn. Read
 // and Write may be called concurrently with each other; the handshake runs
@@ -33,8 +35,10 @@ type Conn struct {
 	eng   *engine.Engine
 
 	// handshakeMu serialises handshakes; hsErr is the sticky result.
+	// hsDone is set once the handshake has succeeded, and read without
+	// the lock on every Read and Write.
 	handshakeMu sync.Mutex
-	hsDone      bool
+	hsDone      atomic.Bool
 	hsErr       error
 
 	// readMu serialises readers and guards the read buffers: rbuf is
@@ -54,6 +58,9 @@ type Conn struct {
 
 	closeOnce sync.Once
 	closed    bool
+
+	// early is the 0-RTT data a client sends (see earlydata.go).
+	early []byte
 }
 
 // Client returns a client-side TLS connection over conn.
@@ -141,9 +148,12 @@ func (c *Conn) Handshake() error {
 
 // HandshakeContext runs the handshake, giving up when ctx is done.
 func (c *Conn) HandshakeContext(ctx context.Context) error {
+	if c.hsDone.Load() {
+		return nil
+	}
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
-	if c.hsDone || c.hsErr != nil {
+	if c.hsDone.Load() || c.hsErr != nil {
 		return c.hsErr
 	}
 	if c.config != nil && c.config.HandshakeTimeout > 0 {
@@ -160,7 +170,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		c.hsErr = err
 		return err
 	}
-	c.hsDone = true
+	c.hsDone.Store(true)
 	return nil
 }
 

@@ -42,6 +42,7 @@ func (c *Config) handshakeConfig(conn *Conn) (*handshake.Config, error) {
 		c.staple(cert)
 	}
 	c.addRevocation(hc)
+	c.addResumption(hc, conn)
 	for _, s := range c.CipherSuites {
 		hc.CipherSuites = append(hc.CipherSuites, wire.CipherSuite(s))
 	}

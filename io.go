@@ -49,48 +49,76 @@ func (c *Conn) runHandshake() error {
 	}
 }
 
-// readOnceLocked feeds the engine buffered ciphertext, reading from the
-// socket when none is buffered. The caller holds readMu.
+// readOnceLocked feeds the engine the whole records at the front of the
+// read buffer, reading from the socket until there is one. The engine
+// opens them where they lie, so the buffer must stay untouched while the
+// engine holds application data: the caller holds readMu and calls only
+// once the engine's application data is drained.
 func (c *Conn) readOnceLocked() error {
-	if len(c.pending) == 0 {
+	for {
+		c.engMu.Lock()
+		n := c.framedLocked()
+		if n != 0 {
+			took, err := c.eng.FeedInPlace(c.pending[:n])
+			c.engMu.Unlock()
+			c.pending = c.pending[took:]
+			return err
+		}
+		c.engMu.Unlock()
 		if err := c.fillLocked(); err != nil {
 			return err
 		}
 	}
-	c.engMu.Lock()
-	n, err := c.eng.Feed(c.pending)
-	c.engMu.Unlock()
-	c.pending = c.pending[n:]
+}
+
+// framedLocked returns how many bytes at the front of pending form whole
+// records, or len(pending) when the first header is one the engine will
+// refuse, so that it gets to say why. The caller holds engMu.
+func (c *Conn) framedLocked() int {
+	total := 0
+	for b := c.pending; ; {
+		n := c.eng.RecordLen(b)
+		switch {
+		case n < 0 && total == 0:
+			return len(c.pending)
+		case n <= 0 || n > len(b):
+			return total
+		}
+		total += n
+		b = b[n:]
+	}
+}
+
+// fillLocked reads from the socket after the incomplete record (if any)
+// in pending. A connection that has caught up with its peer gives its big
+// read buffer back to the pool and reads into its small one, so that it
+// holds no big buffer while it waits; when a record turns out not to fit,
+// it borrows the big one again. The caller holds readMu.
+func (c *Conn) fillLocked() error {
 	if len(c.pending) == 0 && c.drained {
 		c.releaseReadBuffer()
 	}
-	return err
-}
-
-// fillLocked reads from the socket into pending. A connection that has
-// caught up with its peer holds no read buffer and reads into its small
-// one, so that it keeps no big buffer while it waits; when that fills up,
-// more is on the way and the next read gets a big buffer from the pool.
-// The caller holds readMu.
-func (c *Conn) fillLocked() error {
 	buf := c.rsmall[:]
-	if c.rbuf != nil {
+	if c.rbuf != nil || len(c.pending) > 0 {
+		if c.rbuf == nil {
+			c.rbuf = readBuffers.Get().(*[readBufferSize]byte)
+		}
 		buf = c.rbuf[:]
 	}
-	n, err := c.conn.Read(buf)
-	c.pending = buf[:n]
-	c.drained = n < len(buf)
-	if n == len(buf) && c.rbuf == nil {
-		c.rbuf = readBuffers.Get().(*[readBufferSize]byte)
-	}
+	// Move the incomplete record to the front; the engine holds nothing
+	// that points into the buffer.
+	start := copy(buf, c.pending)
+	n, err := c.conn.Read(buf[start:])
+	c.pending = buf[:start+n]
+	c.drained = start+n < len(buf)
 	if n == 0 && err != nil {
 		return c.transportError(err)
 	}
 	return nil
 }
 
-// releaseReadBuffer gives the big read buffer back to the pool. The
-// engine has copied what it needs, so nothing points into it.
+// releaseReadBuffer gives the big read buffer back to the pool. Nothing
+// points into it: pending is empty and the engine's data drained.
 func (c *Conn) releaseReadBuffer() {
 	if c.rbuf != nil {
 		readBuffers.Put(c.rbuf)
@@ -243,10 +271,9 @@ func (c *Conn) CloseWrite() error {
 func (c *Conn) Close() error {
 	var alertErr error
 	c.closeOnce.Do(func() {
-		c.handshakeMu.Lock()
-		done := c.hsDone
-		c.handshakeMu.Unlock()
-		if done {
+		// Not under handshakeMu: a handshake blocked on the socket must
+		// not hold up the Close that unblocks it.
+		if c.hsDone.Load() {
 			alertErr = c.sendCloseNotify()
 		}
 	})

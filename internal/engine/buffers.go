@@ -79,6 +79,15 @@ func (in *input) Release() {
 	}
 }
 
+// limit returns the largest record body accepted, as the deframer
+// computes it from the value given to SetMaxCiphertext.
+func (in *input) limit() int {
+	if in.max < 1 || in.max > record.MaxCiphertext12 {
+		return record.MaxCiphertext12
+	}
+	return in.max
+}
+
 // SetMaxCiphertext sets the record size limit; see
 // record.Deframer.SetMaxCiphertext.
 func (in *input) SetMaxCiphertext(n int) {
@@ -123,15 +132,47 @@ func (e *Engine) releaseOutput() {
 	e.out, e.outBuf = nil, nil
 }
 
-// dropHandshakeBuffers lets the collector have the buffers of the
-// handshake once it is over and they are empty; post-handshake messages
-// are rare and small.
+// handshakeBufferSize is the capacity of a pooled handshake message
+// buffer: room for a typical flight, certificates included.
+const handshakeBufferSize = 8 << 10
+
+// handshakeBuffers holds *[]byte values for hsIn and hsOut. The handshake
+// copies what it keeps of a message, so the buffers can be reused.
+var handshakeBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, handshakeBufferSize)
+	return &b
+}}
+
+// borrowHandshakeBuffer returns b, or an empty pooled buffer if b is nil.
+func borrowHandshakeBuffer(b []byte) []byte {
+	if b != nil {
+		return b
+	}
+	return (*handshakeBuffers.Get().(*[]byte))[:0]
+}
+
+// returnHandshakeBuffer gives an emptied handshake buffer back to the pool
+// unless it grew past twice the usual size. The holder is allocated here,
+// once per handshake, so that b itself does not escape on every call.
+func returnHandshakeBuffer(b []byte) {
+	if b != nil && cap(b) <= 2*handshakeBufferSize {
+		h := new([]byte)
+		*h = b[:0]
+		handshakeBuffers.Put(h)
+	}
+}
+
+// dropHandshakeBuffers gives back the handshake message buffers when the
+// handshake is over and they are empty; a post-handshake message borrows
+// one again for as long as it takes to handle or send it.
 func (e *Engine) dropHandshakeBuffers() {
 	if !e.hs.Done() {
 		return
 	}
 	if len(e.hsIn) == 0 {
+		returnHandshakeBuffer(e.hsIn)
 		e.hsIn = nil
 	}
+	returnHandshakeBuffer(e.hsOut)
 	e.hsOut = nil
 }

@@ -79,6 +79,7 @@ func (e *Engine) Start() error {
 		return e.fail(err)
 	}
 	e.flushHandshake()
+	e.sendEarlyData()
 	if !e.wr.Encrypted() {
 		e.wr = record.Plaintext(wire.VersionTLS12)
 	}
@@ -100,7 +101,10 @@ func (e *Engine) PeerClosed() bool { return e.peerClosed }
 // Feed gives the engine ciphertext. It returns how many bytes it took; the
 // caller keeps the rest and feeds it again once the engine has room (after
 // Read drains application data).
-func (e *Engine) Feed(b []byte) (int, error) {
+func (e *Engine) Feed(b []byte) (int, error) { return e.feed(b, false) }
+
+// feed is Feed, or FeedInPlace when inPlace is set.
+func (e *Engine) feed(b []byte, inPlace bool) (int, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
@@ -112,7 +116,10 @@ func (e *Engine) Feed(b []byte) (int, error) {
 		if len(e.app) > 0 || e.peerClosed || len(b) == 0 {
 			return total, e.answerKeyUpdate()
 		}
-		n := e.in.Feed(b)
+		n, err := e.take(b, inPlace)
+		if err != nil {
+			return total + n, err
+		}
 		if n == 0 {
 			return total, nil
 		}

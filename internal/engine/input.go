@@ -138,6 +138,9 @@ func (e *Engine) handleCCS12(body []byte) error {
 // handleAppData keeps decrypted application data for Read.
 func (e *Engine) handleAppData(data []byte) error {
 	if !e.hs.Done() {
+		if e.hs.AcceptingEarlyData() {
+			return e.earlyAppData(data)
+		}
 		e.in.Release()
 		return wire.Fatalf(wire.AlertUnexpectedMessage, "application data before the handshake completed")
 	}
@@ -179,7 +182,7 @@ func (e *Engine) handleHandshakeData(data []byte) error {
 		// RFC 8446, Section 5.1: zero-length handshake fragments MUST NOT be sent.
 		return wire.Fatalf(wire.AlertUnexpectedMessage, "empty handshake record")
 	}
-	e.hsIn = append(e.hsIn, data...)
+	e.hsIn = append(borrowHandshakeBuffer(e.hsIn), data...)
 	for {
 		typ, bodyLen, ok, err := msg.ParseHeader(e.hsIn)
 		if err != nil {

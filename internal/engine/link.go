@@ -10,7 +10,7 @@ type link Engine
 
 // WriteHandshake queues a handshake message.
 func (l *link) WriteHandshake(m []byte) {
-	l.hsOut = append(l.hsOut, m...)
+	l.hsOut = append(borrowHandshakeBuffer(l.hsOut), m...)
 }
 
 // WriteChangeCipherSpec queues a change_cipher_spec record after what is

@@ -26,6 +26,8 @@ import (
 func addTLS12Offer(cfg *Config, ch *msg.ClientHello) {
 	ch.CipherSuites = append(ch.CipherSuites, suiteIDs12(enabledSuites12(cfg, !hasAESGCMHardware()))...)
 	ch.ExtendedMasterSecret = true
+	// RFC 5077, Section 3.2: an empty session_ticket asks for a ticket.
+	ch.TicketSupported = cfg.ClientSessions != nil && !cfg.SessionTicketsDisabled
 	// RFC 5746, Section 3.4: the initial ClientHello signals secure
 	// renegotiation, here with an empty renegotiation_info extension.
 	ch.SecureRenegotiationSupported = true
@@ -46,6 +48,13 @@ type clientHS12 struct {
 	// stapling is true when the server acknowledged status_request, so a
 	// CertificateStatus may follow its Certificate (RFC 6066, Section 8).
 	stapling bool
+	// ticketExpected is true when the server acknowledged session_ticket,
+	// so a NewSessionTicket comes before its change_cipher_spec (RFC
+	// 5077, Section 3.3); newTicket is that message once received.
+	ticketExpected bool
+	newTicket      *msg.NewSessionTicket
+	// sessionID is ServerHello.session_id.
+	sessionID []byte
 }
 
 // clientRandom returns ClientHello.random.
@@ -75,6 +84,9 @@ func clientServerHello12(c *Conn, o *clientOffer, hrr, sh *msg.ServerHello) (Sta
 	if err := checkServerHello12(c.cfg, o, sh); err != nil {
 		return nil, err
 	}
+	if sameSessionID(o.hello.SessionID, sh.SessionID) {
+		return clientResume12(c, o, sh)
+	}
 	suite := suite12ByID(sh.CipherSuite)
 	t := &transcript12{}
 	t.write(o.hello.Raw)
@@ -92,6 +104,9 @@ func clientServerHello12(c *Conn, o *clientOffer, hrr, sh *msg.ServerHello) (Sta
 		serverRandom: sh.Random,
 		ems:          sh.ExtendedMasterSecret,
 		stapling:     sh.OCSPStapling,
+
+		ticketExpected: sh.TicketSupported,
+		sessionID:      sh.SessionID,
 	}
 	traceServerHello12(c, hs, sh)
 	return &clientExpectCertificate12{hs: hs}, nil

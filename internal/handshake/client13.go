@@ -148,9 +148,16 @@ func (s *clientExpectServerHello) handleRetry(c *Conn, hrr *msg.ServerHello) (St
 	if err != nil {
 		return nil, err
 	}
-	// Middlebox compatibility (RFC 8446, Appendix D.4): our first
-	// change_cipher_spec goes right before the second ClientHello.
-	c.link.WriteChangeCipherSpec()
+	if s.offer.earlySent {
+		// The server declined our 0-RTT data; the second ClientHello goes
+		// out in the clear again (RFC 8446, Section 4.2.10).
+		c.link.SetWriteProtector(record.Plaintext(wire.VersionTLS12))
+	}
+	if !s.offer.sentCCS {
+		// Middlebox compatibility (RFC 8446, Appendix D.4): our first
+		// change_cipher_spec goes right before the second ClientHello.
+		c.link.WriteChangeCipherSpec()
+	}
 	if err := sendClientHello(c, t, offer); err != nil {
 		return nil, err
 	}
@@ -188,7 +195,11 @@ func (s *clientExpectServerHello) handleServerHello(c *Conn, sh *msg.ServerHello
 	if suite == nil {
 		return nil, wire.Fatalf(wire.AlertIllegalParameter, "server selected unknown suite %s", sh.CipherSuite)
 	}
-	shared, err := clientKeyExchange(s.offer, sh)
+	psk, err := acceptedPSK(c, s.offer, sh, suite)
+	if err != nil {
+		return nil, err
+	}
+	shared, err := clientKeyExchange(s.offer, sh, psk != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +211,8 @@ func (s *clientExpectServerHello) handleServerHello(c *Conn, sh *msg.ServerHello
 	c.result.Group = sh.ServerShare.Group
 	traceServerHello(c, s.offer, sh, len(shared))
 
-	// The key schedule starts from a zero PSK; resumption plugs its PSK in here.
-	early := keysched.NewEarlySecret(suite.Hash, nil)
+	// Without resumption the key schedule starts from a zero PSK.
+	early := keysched.NewEarlySecret(suite.Hash, psk)
 	hs := &clientHS13{offer: s.offer, transcript: t, suite: suite, secret: early.HandshakeSecret(shared)}
 	th := t.Sum()
 	hs.clientHTS = hs.secret.ClientHandshakeTrafficSecret(th)
@@ -216,8 +227,13 @@ func (s *clientExpectServerHello) handleServerHello(c *Conn, sh *msg.ServerHello
 	// one went before the second ClientHello. Our write keys switch now,
 	// so that an alert during the server's flight is protected as the
 	// server expects.
-	if !c.result.HelloRetry {
+	if !c.result.HelloRetry && !s.offer.sentCCS {
 		c.link.WriteChangeCipherSpec()
+	}
+	if s.offer.earlySent {
+		// Our 0-RTT data keeps the early traffic keys until
+		// EncryptedExtensions says whether it was accepted.
+		return &clientExpectEncryptedExtensions{hs: hs}, nil
 	}
 	if err := setWriteKeys13(c, suite, hs.clientHTS); err != nil {
 		return nil, err
@@ -248,9 +264,13 @@ func checkAfterRetry(hrr, sh *msg.ServerHello) error {
 }
 
 // clientKeyExchange completes the (EC)DHE or KEM exchange with the
-// server's key share and returns the shared secret.
-func clientKeyExchange(o *clientOffer, sh *msg.ServerHello) ([]byte, error) {
+// server's key share and returns the shared secret, or nil when a PSK is
+// used in psk_ke mode, which we offered.
+func clientKeyExchange(o *clientOffer, sh *msg.ServerHello, resumed bool) ([]byte, error) {
 	g := sh.ServerShare.Group
+	if g == 0 && resumed && slices.Contains(o.hello.PSKModes, wire.PSKModeKE) {
+		return nil, nil
+	}
 	if g == 0 {
 		// Without a PSK the key_share extension is required (RFC 8446, Section 9.2).
 		return nil, wire.Fatalf(wire.AlertMissingExtension, "server_hello has no key_share")
@@ -301,7 +321,19 @@ func (s *clientExpectEncryptedExtensions) Handle(c *Conn, m msg.Message) (State,
 	}
 	s.hs.transcript.Write(ee.Raw)
 	traceEncryptedExtensions(c, ee)
-	// Resumption hook: after a PSK handshake the next state is
-	// clientExpectFinished, with no certificate.
+	if ee.EarlyData {
+		if err := checkEarlyDataAccepted(c, s.hs); err != nil {
+			return nil, err
+		}
+	} else if s.hs.offer.earlySent {
+		c.trace("early data", "server declined our 0-RTT data; writing with the client handshake keys")
+		if err := setWriteKeys13(c, s.hs.suite, s.hs.clientHTS); err != nil {
+			return nil, err
+		}
+	}
+	if c.result.DidResume {
+		// RFC 8446, Section 2.2: a PSK handshake has no certificate messages.
+		return &clientExpectFinished{hs: s.hs}, nil
+	}
 	return &clientExpectCertificateOrRequest{hs: s.hs}, nil
 }

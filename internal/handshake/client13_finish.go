@@ -55,8 +55,8 @@ func (s *clientExpectFinished) Handle(c *Conn, m msg.Message) (State, error) {
 	if err := sendClientSecondFlight(c, hs, s.req); err != nil {
 		return nil, err
 	}
-	// The resumption master secret covers the client's Finished. It is
-	// kept for the session tickets of the next issue.
+	// The resumption master secret covers the client's Finished; the
+	// connected state derives the PSKs of NewSessionTickets from it.
 	resumption := master.ResumptionMasterSecret(t.Sum())
 	if err := setWriteKeys13(c, hs.suite, clientATS); err != nil {
 		return nil, err
@@ -93,6 +93,11 @@ func callbackFailure(err error, a wire.Alert, reason string) error {
 // at ServerHello, the client's certificate messages when asked and its
 // Finished.
 func sendClientSecondFlight(c *Conn, hs *clientHS13, req *msg.CertificateRequest) error {
+	if c.result.EarlyData {
+		if err := sendEndOfEarlyData(c, hs); err != nil {
+			return err
+		}
+	}
 	if req != nil {
 		if err := sendClientCertificate(c, hs, req); err != nil {
 			return err

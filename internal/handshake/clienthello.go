@@ -30,6 +30,16 @@ type clientOffer struct {
 	// offered lists the extensions the ClientHello carries, which are the
 	// only ones a server may answer (RFC 8446, Section 4.2).
 	offered []wire.ExtensionType
+	// psk is the TLS 1.3 session offered, or nil; session12 the TLS 1.2
+	// one.
+	psk       *clientPSK13
+	session12 *SessionState
+	// earlySuite is the suite of the 0-RTT data announced; earlySent is
+	// set once it is sent. sentCCS records the compatibility
+	// change_cipher_spec sent before the 0-RTT data.
+	earlySuite *record.Suite
+	earlySent  bool
+	sentCCS    bool
 }
 
 // share returns the key share offered for group g, or nil.
@@ -109,6 +119,16 @@ func newClientHello(c *Conn) (*clientOffer, error) {
 	if len(ch.CipherSuites) == 0 {
 		return nil, errors.New("tls: no supported cipher suites for the configured versions")
 	}
+	if st := loadClientSession(c, versions); st != nil {
+		switch st.Version {
+		case wire.VersionTLS13:
+			offerSession13(c, offer, st)
+		case wire.VersionTLS12:
+			if err := offerSession12(c, offer, st); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return offer, nil
 }
 
@@ -129,7 +149,7 @@ func addTLS13Offer(c *Conn, o *clientOffer, versions []wire.Version) error {
 	ch.CipherSuites = append(ch.CipherSuites, clientSuites13(c.cfg)...)
 	ch.SupportedVersions = versions
 	ch.KeyShares = publicShares(shares)
-	ch.PSKModes = []wire.PSKKeyExchangeMode{wire.PSKModeDHEKE}
+	ch.PSKModes = slices.Clone(c.cfg.pskModes())
 	o.shares = shares
 	return nil
 }
@@ -137,17 +157,23 @@ func addTLS13Offer(c *Conn, o *clientOffer, versions []wire.Version) error {
 // sendClientHello encodes the offer's ClientHello, adds it to the
 // transcript and queues it.
 func sendClientHello(c *Conn, t *keysched.Transcript, o *clientOffer) error {
-	raw, err := o.hello.Marshal()
-	if err != nil {
+	if _, err := o.hello.Marshal(); err != nil {
 		return wire.Fatal(wire.AlertInternalError, "cannot encode client_hello", err)
 	}
-	// Resumption hooks in here: with PSK identities in the ClientHello,
-	// binders are computed over o.hello.TruncatedForBinders() (RFC 8446,
-	// Section 4.2.11.2) and written with o.hello.SetBinders before the
-	// message enters the transcript.
+	if o.psk != nil {
+		// RFC 8446, Section 4.2.11.2: the binders cover the ClientHello up
+		// to the binders list, and are written before it enters the transcript.
+		if err := writeBinders(o, t); err != nil {
+			return err
+		}
+	}
+	raw := o.hello.Raw
 	o.offered = slices.Clone(o.hello.Extensions)
 	t.Write(raw)
 	c.link.WriteHandshake(raw)
+	if o.hello.EarlyData {
+		return startEarlyData(c, o, raw)
+	}
 	return nil
 }
 
@@ -171,7 +197,9 @@ func retryClientHello(c *Conn, prev *clientOffer, hrr *msg.ServerHello) (*client
 	ch.KeyShares = publicShares(shares)
 	// RFC 8446, Section 4.1.2: early_data MUST be removed from the second ClientHello.
 	ch.EarlyData = false
-	return &clientOffer{hello: &ch, shares: shares}, nil
+	offer := &clientOffer{hello: &ch, shares: shares, psk: prev.psk}
+	retryPSK13(c, offer, record.Suite13(hrr.CipherSuite))
+	return offer, nil
 }
 
 // clientOfferVersions lists the versions the client offers, highest

@@ -111,6 +111,9 @@ type Config struct {
 	// a peer that does not support RFC 7627. Off by default.
 	InsecureAllowNoExtendedMasterSecret bool
 
+	// Resumption and 0-RTT; see resumption.go.
+	Resumption
+
 	// KeyLog receives every secret in NSS key log form, if set.
 	KeyLog func(label string, clientRandom, secret []byte)
 	// Trace receives each handshake step, if set.

@@ -50,6 +50,8 @@ type Result struct {
 	SCTs               [][]byte
 	// SignatureScheme is the scheme the peer signed with, if it signed.
 	SignatureScheme wire.SignatureScheme
+	// EarlyData reports that the server accepted the client's 0-RTT data.
+	EarlyData bool
 }
 
 // Conn holds one connection's handshake: configuration, the link to the
@@ -77,6 +79,15 @@ type Conn struct {
 	// server may drop (RFC 8446, Section 4.2.10); see SkipRejectedEarlyData.
 	earlyDataSkip     int
 	skippingEarlyData bool
+
+	// resumed is the session this handshake resumes, or nil.
+	resumed *SessionState
+	// earlyData is the 0-RTT data a server accepted, at most
+	// earlyDataLimit bytes; earlyOut is the 0-RTT data a client is about
+	// to send (see TakeEarlyData).
+	earlyData      []byte
+	earlyDataLimit int
+	earlyOut       []byte
 }
 
 // NewConn returns a handshake for one role. Call Start before feeding

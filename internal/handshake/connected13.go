@@ -48,10 +48,7 @@ func (s *connected13) Handle(c *Conn, m msg.Message) (State, error) {
 		if !s.client {
 			return nil, unexpected(s.Name(), m)
 		}
-		// Resumption hook: store the ticket with the PSK derived from
-		// s.resumption.PSK(m.Nonce). For now tickets are ignored.
-		c.trace("receive NewSessionTicket", "session ticket of %d bytes, lifetime %ds: ignored (resumption not implemented yet)",
-			len(m.Ticket), m.Lifetime)
+		storeTicket13(c, s, m)
 		return s, nil
 	}
 	return nil, unexpected(s.Name(), m)

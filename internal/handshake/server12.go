@@ -46,10 +46,13 @@ func serverHello12(c *Conn, ch *msg.ClientHello) (State, error) {
 	if err := checkClientHello12(c.cfg, ch); err != nil {
 		return nil, err
 	}
-	// Resumption hook: a server that resumes TLS 1.2 sessions looks up
-	// ch.SessionID or ch.SessionTicket here and, on a hit, branches to an
-	// abbreviated handshake from the stored session12; for now every
-	// handshake is full and the ServerHello carries a fresh session ID.
+	st, err := resumeSession12(c, ch)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return serverResume12(c, ch, st)
+	}
 	p, err := negotiate12(c, ch)
 	if err != nil {
 		return nil, err

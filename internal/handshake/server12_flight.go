@@ -35,6 +35,10 @@ type serverHS12 struct {
 	// requested lists the schemes sent in CertificateRequest, or nil when
 	// no client certificate was requested.
 	requested []wire.SignatureScheme
+	// sessionID is the session ID of the ServerHello; ticket says a
+	// NewSessionTicket will carry the session (RFC 5077).
+	sessionID []byte
+	ticket    bool
 }
 
 // serverFlight12 sends the server's flight and returns the state that
@@ -102,6 +106,8 @@ func sendServerHello12(c *Conn, ch *msg.ClientHello, hs *serverHS12) error {
 		return err
 	}
 	hs.serverRandom = random
+	hs.sessionID = sessionID
+	hs.ticket = ch.TicketSupported && c.cfg.ticketsEnabled()
 	p := hs.params
 	sh := &msg.ServerHello{
 		Version:                      wire.VersionTLS12,
@@ -113,6 +119,7 @@ func sendServerHello12(c *Conn, ch *msg.ClientHello, hs *serverHS12) error {
 		OCSPStapling:                 p.staple != nil,
 		ExtendedMasterSecret:         p.ems,
 		SecureRenegotiationSupported: p.secureRenegotiation,
+		TicketSupported:              hs.ticket,
 	}
 	if p.pointFormats {
 		sh.ECPointFormats = []uint8{0} // uncompressed

@@ -21,8 +21,8 @@ import (
 // client's second flight.
 
 // rejectedEarlyDataLimit bounds how many bytes of 0-RTT records a server
-// that does not accept early data skips (RFC 8446, Section 4.2.10). gotls
-// never issues tickets that allow early data, so this only absorbs what a
+// that does not accept early data skips (RFC 8446, Section 4.2.10), on top
+// of twice the MaxEarlyData its own tickets allow: it absorbs what a
 // client resuming a session from another server might send.
 const rejectedEarlyDataLimit = 1 << 14
 
@@ -30,9 +30,14 @@ const rejectedEarlyDataLimit = 1 << 14
 // ClientHello; it holds through a HelloRetryRequest.
 type serverParams13 struct {
 	suite *record.Suite
+	// group is the key exchange group, or 0 in psk_ke mode.
 	group wire.Group
-	cert  certChoice
-	alpn  string
+	// cert is the certificate to present; unset when a PSK was selected
+	// and no HelloRetryRequest can make the handshake a full one.
+	cert certChoice
+	alpn string
+	// psk is the resumed session, or nil for a full handshake.
+	psk *serverPSK13
 }
 
 // expectClientHello is the server's initial state.
@@ -62,19 +67,17 @@ func (s expectClientHello) Handle(c *Conn, m msg.Message) (State, error) {
 	if err := checkClientHello13(ch); err != nil {
 		return nil, err
 	}
-	p, group, err := negotiate13(c, ch)
+	t := keysched.NewTranscript()
+	p, group, err := negotiate13(c, ch, t)
 	if err != nil {
 		return nil, err
 	}
-	t := keysched.NewTranscript()
 	t.Write(ch.Raw)
-	t.SetHash(p.suite.Hash)
-	if group.share == nil {
+	if p.group != 0 && group.share == nil {
 		return sendHelloRetryRequest(c, ch, t, p)
 	}
 	if ch.EarlyData {
-		c.trace("early data", "client offered 0-RTT data; declined: records that fail to decrypt are skipped (up to %d bytes)", rejectedEarlyDataLimit)
-		c.armEarlyDataSkip()
+		decideEarlyData13(c, ch, t, p)
 	}
 	return serverFlight13(c, ch, t, p, group.share, false)
 }
@@ -90,6 +93,17 @@ func checkClientHello13(ch *msg.ClientHello) error {
 		// RFC 5746, Section 3.6: an initial handshake carries an empty renegotiated_connection.
 		return wire.Fatalf(wire.AlertHandshakeFailure, "initial client hello has a non-empty renegotiation_info")
 	}
+	if len(ch.PSKIdentities) > 0 {
+		// With a PSK the certificate extensions are optional; checkCertHello13
+		// runs if the handshake turns out to be a full one.
+		return nil
+	}
+	return checkCertHello13(ch)
+}
+
+// checkCertHello13 checks that a ClientHello can have a certificate-based
+// handshake.
+func checkCertHello13(ch *msg.ClientHello) error {
 	if !slices.Contains(ch.Extensions, wire.ExtSignatureAlgorithms) {
 		// RFC 8446, Section 9.2: without a PSK, signature_algorithms MUST be present.
 		return wire.Fatalf(wire.AlertMissingExtension, "client hello without signature_algorithms")
@@ -101,36 +115,60 @@ func checkClientHello13(ch *msg.ClientHello) error {
 	return nil
 }
 
-// negotiate13 chooses suite, group, certificate and application protocol
-// for ch, tracing each choice.
-func negotiate13(c *Conn, ch *msg.ClientHello) (serverParams13, groupChoice, error) {
+// negotiate13 chooses suite, PSK, group, certificate and application
+// protocol for ch, tracing each choice. It sets the hash of t, which
+// must be empty: the binders of ch are checked over it.
+func negotiate13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript) (serverParams13, groupChoice, error) {
 	suite, err := chooseSuite13(c.cfg, ch.CipherSuites)
 	if err != nil {
 		return serverParams13{}, groupChoice{}, err
 	}
 	c.trace("choose cipher suite", "%s", suite.why)
-	group, err := chooseGroup(c.cfg, ch)
-	if err != nil {
+	t.SetHash(suite.suite.Hash)
+	p := serverParams13{suite: suite.suite}
+	if p.psk, err = resumeSession13(c, ch, suite.suite, t); err != nil {
 		return serverParams13{}, groupChoice{}, err
 	}
-	c.trace("choose group", "%s", group.why)
-	alpn, err := negotiateALPN(c.cfg.NextProtos, ch.ALPNProtocols)
-	if err != nil {
+	if p.psk == nil {
+		if err := checkCertHello13(ch); err != nil {
+			return serverParams13{}, groupChoice{}, err
+		}
+	}
+	var group groupChoice
+	if p.psk == nil || p.psk.dhe {
+		if group, err = chooseGroup(c.cfg, ch); err != nil {
+			return serverParams13{}, groupChoice{}, err
+		}
+		c.trace("choose group", "%s", group.why)
+		p.group = group.group
+	}
+	if p.alpn, err = negotiateALPN(c.cfg.NextProtos, ch.ALPNProtocols); err != nil {
 		return serverParams13{}, groupChoice{}, err
 	}
-	if alpn != "" {
-		c.trace("choose application protocol", "%q: first of ours %q that the client offers %q", alpn, c.cfg.NextProtos, ch.ALPNProtocols)
+	if p.alpn != "" {
+		c.trace("choose application protocol", "%q: first of ours %q that the client offers %q", p.alpn, c.cfg.NextProtos, ch.ALPNProtocols)
 	}
+	if p.psk == nil || (p.group != 0 && group.share == nil) {
+		// A HelloRetryRequest may turn a resumption into a full handshake.
+		if p.cert, err = chooseCertificate13(c, ch); err != nil && p.psk == nil {
+			return serverParams13{}, groupChoice{}, err
+		}
+	}
+	c.result.CipherSuite = suite.suite.ID
+	c.result.Group = p.group
+	c.result.NegotiatedProtocol = p.alpn
+	c.result.ServerName = ch.ServerName
+	return p, group, nil
+}
+
+// chooseCertificate13 selects the certificate to present and traces it.
+func chooseCertificate13(c *Conn, ch *msg.ClientHello) (certChoice, error) {
 	cert, err := selectCertificate(c.cfg, ch, wire.VersionTLS13)
 	if err != nil {
-		return serverParams13{}, groupChoice{}, err
+		return certChoice{}, err
 	}
 	c.trace("choose certificate", "%s; %s", cert.why, describeCert(cert.leaf))
-	c.result.CipherSuite = suite.suite.ID
-	c.result.Group = group.group
-	c.result.NegotiatedProtocol = alpn
-	c.result.ServerName = ch.ServerName
-	return serverParams13{suite: suite.suite, group: group.group, cert: cert, alpn: alpn}, group, nil
+	return cert, nil
 }
 
 // describeClientHello summarizes what a ClientHello offers.
@@ -184,8 +222,34 @@ func (s serverExpectClientHelloRetry) Handle(c *Conn, m msg.Message) (State, err
 	if err := checkKeyShares(ch); err != nil {
 		return nil, err
 	}
+	p, err := resumeAfterRetry13(c, ch, s.transcript, s.params)
+	if err != nil {
+		return nil, err
+	}
 	s.transcript.Write(ch.Raw)
-	return serverFlight13(c, ch, s.transcript, s.params, ch.KeyShares[0].Data, s.sentCCS)
+	return serverFlight13(c, ch, s.transcript, p, ch.KeyShares[0].Data, s.sentCCS)
+}
+
+// resumeAfterRetry13 selects the PSK of the second ClientHello anew: its
+// binder covers the HelloRetryRequest (RFC 8446, Section 4.2.11.2), in t.
+// Without one the handshake is a full one and needs a certificate.
+func resumeAfterRetry13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serverParams13) (serverParams13, error) {
+	var err error
+	if p.psk, err = resumeSession13(c, ch, p.suite, t); err != nil {
+		return p, err
+	}
+	if p.psk != nil {
+		return p, nil
+	}
+	if err := checkCertHello13(ch); err != nil {
+		return p, err
+	}
+	if p.cert.cert == nil {
+		if p.cert, err = chooseCertificate13(c, ch); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // sendHelloRetryRequest asks the client for a key share for p.group
@@ -306,7 +370,7 @@ func (c *Conn) SkipRejectedEarlyData(n int) (bool, error) {
 	}
 	if n > c.earlyDataSkip {
 		c.StopSkippingEarlyData()
-		return false, wire.Fatalf(wire.AlertUnexpectedMessage, "too much skipped early data (over %d bytes)", rejectedEarlyDataLimit)
+		return false, wire.Fatalf(wire.AlertUnexpectedMessage, "too much skipped early data (over %d bytes)", c.skipLimit())
 	}
 	c.earlyDataSkip -= n
 	return true, nil
@@ -315,7 +379,13 @@ func (c *Conn) SkipRejectedEarlyData(n int) (bool, error) {
 // armEarlyDataSkip starts skipping declined 0-RTT records.
 func (c *Conn) armEarlyDataSkip() {
 	c.skippingEarlyData = true
-	c.earlyDataSkip = rejectedEarlyDataLimit
+	c.earlyDataSkip = c.skipLimit()
+}
+
+// skipLimit is how many bytes of declined 0-RTT records are skipped: the
+// records of MaxEarlyData bytes, with room for their overhead, and more.
+func (c *Conn) skipLimit() int {
+	return rejectedEarlyDataLimit + 2*int(c.cfg.MaxEarlyData)
 }
 
 // StopSkippingEarlyData ends skipping of declined 0-RTT records: the engine

@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	"gotls/internal/kex"
@@ -28,6 +29,9 @@ type serverHS13 struct {
 	// requested lists the schemes sent in CertificateRequest, or nil when
 	// no client certificate was requested.
 	requested []wire.SignatureScheme
+	// clientModes are the PSK modes the client offered, which the
+	// tickets issued after the handshake must fit.
+	clientModes []wire.PSKKeyExchangeMode
 }
 
 // serverAppSecrets13 are the secrets derived from the transcript through
@@ -43,12 +47,13 @@ type serverAppSecrets13 struct {
 // sends the whole server flight. sentCCS says a change_cipher_spec has
 // already been sent after a HelloRetryRequest.
 func serverFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serverParams13, clientShare []byte, sentCCS bool) (State, error) {
-	serverShare, shared, err := kex.Respond(p.group, randReader(c.cfg), clientShare)
+	serverShare, shared, err := serverKeyExchange13(c, p, clientShare)
 	if err != nil {
-		return nil, keyShareError(err)
+		return nil, err
 	}
-	c.trace("key exchange", "%v: client share %d bytes, server share %d bytes, shared secret %d bytes",
-		p.group, len(clientShare), len(serverShare), len(shared))
+	if err := startResumed13(c, p); err != nil {
+		return nil, err
+	}
 	if err := sendServerHello13(c, ch, t, p, serverShare); err != nil {
 		return nil, err
 	}
@@ -57,18 +62,17 @@ func serverFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serv
 		c.link.WriteChangeCipherSpec()
 	}
 	hsSecret := keysched.NewEarlySecret(p.suite.Hash, nil).HandshakeSecret(shared)
+	if p.psk != nil {
+		hsSecret = p.psk.early.HandshakeSecret(shared)
+	}
 	th := t.Sum()
 	clientHS := hsSecret.ClientHandshakeTrafficSecret(th)
 	serverHS := hsSecret.ServerHandshakeTrafficSecret(th)
 	c.logSecret(keysched.LabelClientHandshake, clientHS.Bytes())
 	c.logSecret(keysched.LabelServerHandshake, serverHS.Bytes())
-	if err := setWriteKeys13(c, p.suite, serverHS); err != nil {
+	if err := installServerKeys13(c, p, clientHS, serverHS); err != nil {
 		return nil, err
 	}
-	if err := setReadKeys13(c, p.suite, clientHS); err != nil {
-		return nil, err
-	}
-	c.trace("install keys", "handshake traffic keys installed for both directions (%v)", p.suite.ID)
 	requested, err := sendEncryptedFlight13(c, ch, t, p)
 	if err != nil {
 		return nil, err
@@ -77,11 +81,66 @@ func serverFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serv
 	if err != nil {
 		return nil, err
 	}
-	hs := &serverHS13{transcript: t, suite: p.suite, clientHS: clientHS, app: app, requested: requested}
-	if requested != nil {
+	hs := &serverHS13{transcript: t, suite: p.suite, clientHS: clientHS, app: app, requested: requested, clientModes: ch.PSKModes}
+	switch {
+	case p.psk != nil && p.psk.earlyTraffic != nil:
+		return serverExpectEndOfEarlyData{hs: hs}, nil
+	case requested != nil:
 		return serverExpectCertificate{hs: hs}, nil
 	}
 	return serverExpectFinished{hs: hs}, nil
+}
+
+// serverKeyExchange13 answers the client's key share, unless a PSK is
+// used in psk_ke mode, which has no key exchange.
+func serverKeyExchange13(c *Conn, p serverParams13, clientShare []byte) (serverShare, shared []byte, err error) {
+	if p.group == 0 {
+		c.trace("key exchange", "psk_ke: no (EC)DHE; the keys come from the PSK alone")
+		return nil, nil, nil
+	}
+	serverShare, shared, err = kex.Respond(p.group, randReader(c.cfg), clientShare)
+	if err != nil {
+		return nil, nil, keyShareError(err)
+	}
+	c.trace("key exchange", "%v: client share %d bytes, server share %d bytes, shared secret %d bytes",
+		p.group, len(clientShare), len(serverShare), len(shared))
+	return serverShare, shared, nil
+}
+
+// startResumed13 records a resumed session in the result: the client's
+// certificates come from it.
+func startResumed13(c *Conn, p serverParams13) error {
+	if p.psk == nil {
+		return nil
+	}
+	if !restorePeer(c, p.psk.state) {
+		return wire.Fatalf(wire.AlertInternalError, "resumed session holds unparsable certificates")
+	}
+	c.resumed = p.psk.state
+	c.result.DidResume = true
+	c.result.EarlyData = p.psk.earlyTraffic != nil
+	return nil
+}
+
+// installServerKeys13 installs the server's handshake write keys and the
+// read keys of what the client sends next: its 0-RTT data when accepted,
+// else its handshake messages.
+func installServerKeys13(c *Conn, p serverParams13, clientHS, serverHS keysched.HandshakeTrafficSecret) error {
+	if err := setWriteKeys13(c, p.suite, serverHS); err != nil {
+		return err
+	}
+	if p.psk != nil && p.psk.earlyTraffic != nil {
+		if err := setReadKeys13(c, p.suite, *p.psk.earlyTraffic); err != nil {
+			return err
+		}
+		c.trace("install keys", "server handshake keys installed for writing; client early traffic keys for reading 0-RTT data (%v)", p.suite.ID)
+		return nil
+	}
+	if err := setReadKeys13(c, p.suite, clientHS); err != nil {
+		return err
+	}
+	c.trace("install keys", "handshake traffic keys installed for both directions (%v)", p.suite.ID)
+	return nil
 }
 
 // keyShareError reports a client key share that kex rejected: the share
@@ -108,14 +167,32 @@ func sendServerHello13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p s
 		SessionID:        ch.SessionID,
 		CipherSuite:      p.suite.ID,
 		SupportedVersion: wire.VersionTLS13,
-		ServerShare:      msg.KeyShare{Group: p.group, Data: serverShare},
+	}
+	if p.group != 0 {
+		sh.ServerShare = msg.KeyShare{Group: p.group, Data: serverShare}
+	}
+	if p.psk != nil {
+		sh.SelectedIdentityPresent = true
+		sh.SelectedIdentity = p.psk.identity
 	}
 	if err := c.send(t, sh); err != nil {
 		return err
 	}
-	c.trace("send ServerHello", "%v, %v, %v key share (%d bytes), session id echoed (%d bytes)",
-		wire.VersionTLS13, p.suite.ID, p.group, len(serverShare), len(ch.SessionID))
+	c.trace("send ServerHello", "%v, %v, %v key share (%d bytes), session id echoed (%d bytes)%s",
+		wire.VersionTLS13, p.suite.ID, p.group, len(serverShare), len(ch.SessionID), describePSK(p.psk))
 	return nil
+}
+
+// describePSK says which PSK a ServerHello selects, for its trace.
+func describePSK(psk *serverPSK13) string {
+	if psk == nil {
+		return ""
+	}
+	mode := wire.PSKModeKE
+	if psk.dhe {
+		mode = wire.PSKModeDHEKE
+	}
+	return fmt.Sprintf(", PSK identity %d selected (%v)", psk.identity, mode)
 }
 
 // sendEncryptedFlight13 sends EncryptedExtensions, CertificateRequest
@@ -123,11 +200,16 @@ func sendServerHello13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p s
 // CertificateVerify. It returns the signature schemes it asked a client
 // certificate to use, or nil when it asked for none.
 func sendEncryptedFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serverParams13) ([]wire.SignatureScheme, error) {
-	ee := &msg.EncryptedExtensions{ALPNProtocol: p.alpn, ServerNameAck: p.cert.usedSNI}
+	ee := &msg.EncryptedExtensions{ALPNProtocol: p.alpn, ServerNameAck: p.cert.usedSNI && p.psk == nil}
+	ee.EarlyData = p.psk != nil && p.psk.earlyTraffic != nil
 	if err := c.send(t, ee); err != nil {
 		return nil, err
 	}
-	c.trace("send EncryptedExtensions", "ALPN %q, server_name acknowledged: %t", p.alpn, p.cert.usedSNI)
+	c.trace("send EncryptedExtensions", "ALPN %q, server_name acknowledged: %t, early data accepted: %t", p.alpn, ee.ServerNameAck, ee.EarlyData)
+	if p.psk != nil {
+		// RFC 8446, Section 4.3.2: a server authenticating with a PSK sends no certificate messages.
+		return nil, nil
+	}
 	var requested []wire.SignatureScheme
 	if c.cfg.ClientAuth != NoClientCert {
 		requested = c.cfg.signatureSchemes(wire.VersionTLS13, wire.VersionTLS13)
