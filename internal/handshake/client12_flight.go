@@ -176,7 +176,7 @@ func chooseClientCertificate12(c *Conn, req *msg.CertificateRequest) (*Certifica
 		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
 			return nil, 0, nil
 		}
-		scheme, err := sig.Select(cert.PrivateKey.Public(), req.SignatureAlgorithms, wire.VersionTLS12)
+		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS12)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -192,7 +192,7 @@ func chooseClientCertificate12(c *Conn, req *msg.CertificateRequest) (*Certifica
 		if !certTypeAccepted12(pub, req.CertificateTypes) {
 			continue
 		}
-		scheme, err := sig.Select(pub, req.SignatureAlgorithms, wire.VersionTLS12)
+		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS12)
 		if err != nil {
 			continue
 		}

@@ -2,13 +2,14 @@ package handshake
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
 	"slices"
 
 	"gotls/internal/msg"
-	"gotls/internal/sig"
 	"gotls/internal/wire"
 )
 
@@ -133,12 +134,15 @@ type offer12 struct {
 	group wire.Group
 	// schemes are the client's signature_algorithms.
 	schemes []wire.SignatureScheme
+	// clientGroups are the client's supported_groups, which also bound the
+	// curves of ECDSA certificates it accepts (RFC 8422, Section 5.1).
+	clientGroups []wire.Group
 }
 
 // newOffer12 computes the mutual suites and group for ch.
 func newOffer12(cfg *Config, ch *msg.ClientHello) offer12 {
 	ours, order := serverSuites12(cfg, ch.CipherSuites)
-	o := offer12{order: order, schemes: ch.SignatureAlgorithms}
+	o := offer12{order: order, schemes: ch.SignatureAlgorithms, clientGroups: ch.SupportedGroups}
 	for _, s := range ours {
 		if slices.Contains(ch.CipherSuites, s.id) {
 			o.suites = append(o.suites, s)
@@ -180,16 +184,35 @@ func (o offer12) pickSuite12(cert *Certificate) (suitePick12, wire.SignatureSche
 			}
 			return suitePick12{suite: s, why: o.suiteWhy(s)}, 0, true
 		}
-		if o.group == 0 {
+		if o.group == 0 || !o.curveAccepted(pub) {
 			continue
 		}
-		scheme, err := sig.Select(pub, o.schemes, wire.VersionTLS12)
+		scheme, err := certScheme(cert, o.schemes, wire.VersionTLS12)
 		if err != nil {
 			continue
 		}
 		return suitePick12{suite: s, why: o.suiteWhy(s)}, scheme, true
 	}
 	return suitePick12{}, 0, false
+}
+
+// curveAccepted reports whether the client's supported_groups, when sent,
+// include the curve of an ECDSA key (RFC 8422, Section 5.1).
+func (o offer12) curveAccepted(pub crypto.PublicKey) bool {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || len(o.clientGroups) == 0 {
+		return true
+	}
+	var g wire.Group
+	switch k.Curve {
+	case elliptic.P256():
+		g = wire.GroupSecp256r1
+	case elliptic.P384():
+		g = wire.GroupSecp384r1
+	case elliptic.P521():
+		g = wire.GroupSecp521r1
+	}
+	return slices.Contains(o.clientGroups, g)
 }
 
 // suiteWhy explains the choice of s.

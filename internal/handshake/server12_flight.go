@@ -179,7 +179,7 @@ func sendServerKeyExchange12(c *Conn, hs *serverHS12) error {
 // sendCertificateRequest12 asks the client for a certificate, listing the
 // signature schemes we verify and the distinguished names of ClientCAs.
 func sendCertificateRequest12(c *Conn, hs *serverHS12) error {
-	requested := sig.DefaultSchemes(wire.VersionTLS12, wire.VersionTLS12)
+	requested := c.cfg.signatureSchemes(wire.VersionTLS12, wire.VersionTLS12)
 	cr := &msg.CertificateRequest{
 		CertificateTypes:    []uint8{certTypeECDSASign, certTypeRSASign},
 		SignatureAlgorithms: requested,

@@ -184,7 +184,9 @@ func TestServer12Choices(t *testing.T) {
 			nil, nil, wire.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, wire.GroupX25519, "ecdsa"},
 		{"rsa key transport needs the switch", []wire.CipherSuite{wire.TLS_RSA_WITH_AES_256_GCM_SHA384, wire.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384},
 			nil, nil, wire.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, wire.GroupX25519, "rsa"},
-		{"server group preference", []wire.CipherSuite{wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, []wire.Group{wire.GroupX25519MLKEM768, wire.GroupX25519, wire.GroupSecp384r1},
+		{"ECDSA certificate curve not among the client's groups", []wire.CipherSuite{wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, wire.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+			[]wire.Group{wire.GroupX25519}, nil, wire.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, wire.GroupX25519, "rsa"},
+		{"server group preference", []wire.CipherSuite{wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, []wire.Group{wire.GroupX25519MLKEM768, wire.GroupX25519, wire.GroupSecp384r1, wire.GroupSecp256r1},
 			func(s *handshake.Config) {
 				s.CurvePreferences = []wire.Group{wire.GroupX25519MLKEM768, wire.GroupSecp384r1, wire.GroupX25519}
 			}, wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, wire.GroupSecp384r1, "ecdsa"},

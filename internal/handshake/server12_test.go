@@ -84,6 +84,9 @@ var s12Suites = []s12SuiteCase{
 	{wire.TLS_RSA_WITH_AES_256_CBC_SHA, []keyType{keyRSA2048}, true, true},
 }
 
+// certCurve12 maps ECDSA key types to their curve.
+var certCurve12 = map[keyType]tls.CurveID{keyECDSAP256: tls.CurveP256, keyECDSAP384: tls.CurveP384}
+
 func TestServer12CryptoTLSSuites(t *testing.T) {
 	ca := newTestCA(t, keyECDSAP256, "tls12 root")
 	certs := map[keyType]*handshake.Certificate{}
@@ -102,7 +105,13 @@ func TestServer12CryptoTLSSuites(t *testing.T) {
 					ccfg := s12ClientConfig(ca)
 					ccfg.CipherSuites = []uint16{uint16(sc.suite)}
 					ccfg.CurvePreferences = []tls.CurveID{group}
-					scfg := &handshake.Config{Certificates: []*handshake.Certificate{certs[kt]}, LegacyRSAKeyExchange: sc.rsaKX, LegacyCBCSuites: sc.cbc}
+					if c, ok := certCurve12[kt]; ok && c != group {
+						// RFC 8422, Section 5.1: the client's groups also
+						// bound the curve of the server's ECDSA key.
+						ccfg.CurvePreferences = append(ccfg.CurvePreferences, c)
+					}
+					scfg := &handshake.Config{Certificates: []*handshake.Certificate{certs[kt]}, LegacyRSAKeyExchange: sc.rsaKX, LegacyCBCSuites: sc.cbc,
+						CurvePreferences: []wire.Group{wire.Group(group)}}
 					out := srvCryptoClient(t, ccfg, scfg)
 					srvMustSucceed(t, out)
 					want := wire.Group(group)
