@@ -197,3 +197,52 @@ func TestVerificationErrorNamesCheck(t *testing.T) {
 }
 
 var _ net.Conn = (*gotls.Conn)(nil)
+
+// TestFullDuplexEchoNoDeadlock streams to an echo server while another
+// goroutine reads the echo back: a reader must never wait for a writer that
+// is blocked on a full socket.
+func TestFullDuplexEchoNoDeadlock(t *testing.T) {
+	cl, srv := ourPairDefault(t)
+	go func() {
+		buf := make([]byte, 16384)
+		for {
+			n, err := srv.Read(buf)
+			if n > 0 {
+				if _, werr := srv.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				srv.CloseWrite()
+				return
+			}
+		}
+	}()
+	const total = 16 << 20
+	done := make(chan error, 1)
+	go func() {
+		n, err := io.Copy(io.Discard, cl)
+		if err == nil && n != total {
+			err = errors.New("short echo")
+		}
+		done <- err
+	}()
+	cl.SetDeadline(time.Now().Add(60 * time.Second))
+	chunk := make([]byte, 16384)
+	for sent := 0; sent < total; sent += len(chunk) {
+		if _, err := cl.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cl.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("full-duplex echo deadlocked")
+	}
+}

@@ -20,7 +20,7 @@ const readBufferSize = 5 + 16384 + 2048
 // smallReadSize is how much a connection that has caught up with its peer
 // asks for: enough for alerts, KeyUpdates and short messages, and for the
 // header of any record. It is held by every connection, idle or not.
-const smallReadSize = 256
+const smallReadSize = 128
 
 // Conn is a TLS connection over a net.Conn. It implements net.Conn. Read
 // and Write may be called concurrently with each other; the handshake runs
@@ -54,7 +54,10 @@ type Conn struct {
 	// writeMu serialises everything that sends records, so records reach
 	// the socket in the order they were sealed.
 	writeMu sync.Mutex
-	werr    error
+	// flushWanted is set by a reader that queued records while a writer
+	// held writeMu; unlockWrite sends them.
+	flushWanted atomic.Bool
+	werr        error
 
 	closeOnce sync.Once
 	closed    bool
@@ -131,7 +134,7 @@ func (c *Conn) SendKeyUpdate(requestPeer bool) error {
 		return err
 	}
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	defer c.unlockWrite()
 	c.engMu.Lock()
 	err := c.eng.KeyUpdate(requestPeer)
 	c.engMu.Unlock()

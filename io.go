@@ -23,7 +23,7 @@ func (c *Conn) runHandshake() error {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	defer c.unlockWrite()
 	hc, err := c.config.handshakeConfig(c)
 	if err != nil {
 		return err
@@ -148,23 +148,37 @@ func (c *Conn) transportError(err error) error {
 // engine's output: its bytes stay put until Sent, even if a reader queues
 // more records meanwhile. The caller holds writeMu.
 func (c *Conn) flushLocked() error {
-	if c.werr != nil {
-		return c.werr
+	for {
+		if c.werr != nil {
+			return c.werr
+		}
+		c.engMu.Lock()
+		out := c.eng.Output()
+		c.engMu.Unlock()
+		if len(out) == 0 {
+			return nil
+		}
+		// A reader may queue more records (a KeyUpdate answer, an alert)
+		// while this write blocks; the loop sends them too.
+		_, err := c.conn.Write(out)
+		c.engMu.Lock()
+		c.eng.Sent(len(out))
+		c.engMu.Unlock()
+		if err != nil {
+			c.werr = err
+			return err
+		}
 	}
-	c.engMu.Lock()
-	out := c.eng.Output()
-	c.engMu.Unlock()
-	if len(out) == 0 {
-		return nil
+}
+
+// unlockWrite releases writeMu, then sends what a reader queued while the
+// lock was held (see flushAsReader).
+func (c *Conn) unlockWrite() {
+	c.writeMu.Unlock()
+	if c.flushWanted.Swap(false) && c.writeMu.TryLock() {
+		c.flushLocked()
+		c.unlockWrite()
 	}
-	_, err := c.conn.Write(out)
-	c.engMu.Lock()
-	c.eng.Sent(len(out))
-	c.engMu.Unlock()
-	if err != nil {
-		c.werr = err
-	}
-	return err
 }
 
 // Read reads application data, running the handshake first if needed.
@@ -199,10 +213,19 @@ func (c *Conn) Read(p []byte) (int, error) {
 
 // flushAsReader sends records the engine produced while reading, such as
 // a KeyUpdate answer or an alert.
+//
+// A reader never waits for writeMu: a writer blocked on a full socket may
+// hold it while its peer waits for us to read. When a writer holds the
+// lock, its flushLocked loop or its unlockWrite sends our records.
 func (c *Conn) flushAsReader() {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	if !c.writeMu.TryLock() {
+		c.flushWanted.Store(true)
+		if !c.writeMu.TryLock() {
+			return
+		}
+	}
 	c.flushLocked()
+	c.unlockWrite()
 }
 
 func (c *Conn) engineHasOutput() bool {
@@ -217,7 +240,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	defer c.unlockWrite()
 	if c.werr != nil {
 		return 0, c.werr
 	}
@@ -257,7 +280,7 @@ func (c *Conn) CloseWrite() error {
 	c.eng.CloseWrite()
 	c.engMu.Unlock()
 	err := c.flushLocked()
-	c.writeMu.Unlock()
+	c.unlockWrite()
 	if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
 		if cerr := cw.CloseWrite(); err == nil {
 			err = cerr
@@ -287,7 +310,7 @@ func (c *Conn) Close() error {
 // the peer is not reading.
 func (c *Conn) sendCloseNotify() error {
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	defer c.unlockWrite()
 	c.engMu.Lock()
 	c.eng.CloseWrite()
 	c.engMu.Unlock()

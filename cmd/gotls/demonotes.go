@@ -37,7 +37,7 @@ func (d *demo) clientNotes(ev gotls.HandshakeEvent) []string {
 	f := d.flow
 	switch {
 	case ev.Step == "send ClientHello":
-		n := []string{"With TLS 1.2 at most, the ClientHello has no supported_versions extension (so \"versions []\") " +
+		n := []string{"With TLS 1.2 at most, the ClientHello has no supported_versions extension " +
 			"and no key shares: its legacy_version field, 0x0303, says TLS 1.2, and the key exchange waits until the server has chosen a suite."}
 		if f.rsaKX {
 			n = append(n, "Only TLS_RSA_* suites are offered, so the server must use RSA key transport.")
