@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"gotls"
 )
@@ -21,6 +22,11 @@ const connectExamples = `  gotls connect -connect example.com:443 -trace < /dev/
       send "hi" to an echo server, half-close, print the echo
   gotls connect -connect example.com:443 -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305 < /dev/null
       TLS 1.2 with one cipher suite
+  gotls connect -connect example.com:443 -status < /dev/null
+      show the OCSP response the server staples (decoded, not verified)
+  gotls connect -connect localhost:4433 -CAfile ca.pem -revocation hard -status < /dev/null
+      verify the staple, or else ask the certificate's OCSP responder or CRL; fail (exit 1)
+      when the certificate is revoked or no source answers (soft: warn on stderr and go on)
 `
 
 // connectOptions are connect's flags.
@@ -33,6 +39,8 @@ type connectOptions struct {
 	insecure   bool
 	trace      bool
 	closeWrite bool
+	status     bool
+	revocation string
 }
 
 func (o *connectOptions) register(fs *flag.FlagSet) {
@@ -44,6 +52,9 @@ func (o *connectOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.insecure, "insecure", false, "do not verify the server's certificate (the summary still says whether it would verify)")
 	fs.BoolVar(&o.trace, "trace", false, "print each handshake step on stderr")
 	fs.BoolVar(&o.closeWrite, "closewrite", false, "send close_notify when stdin ends (default: keep the connection open until the server closes it)")
+	fs.BoolVar(&o.status, "status", false, "print the server's OCSP staple decoded (responder, times, certificate status) and the revocation verdict on stderr; the client always asks for a staple")
+	fs.StringVar(&o.revocation, "revocation", "off", "revocation `POLICY`: off (the default: nothing is checked), soft (check the staple, else the OCSP responder, else the CRL; "+
+		"go on with a warning when none answers) or hard (fail when none answers); a revoked certificate, a bad staple and a Must-Staple certificate without a staple fail under both")
 	o.commonFlags.register(fs)
 }
 
@@ -51,7 +62,7 @@ func (o *connectOptions) register(fs *flag.FlagSet) {
 // stdout until the server closes, then prints a one-line summary.
 func runConnect(ctx context.Context, e *env, args []string) int {
 	var o connectOptions
-	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
+	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-status] [-revocation off|soft|hard] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
 	o.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -67,7 +78,11 @@ func runConnect(ctx context.Context, e *env, args []string) int {
 	if note := legacyNote(cfg.CipherSuites); note != "" && !o.quiet {
 		fmt.Fprintln(e.stderr, note)
 	}
-	c := &client{o: &o, e: e}
+	policy, err := parseRevocationPolicy(o.revocation)
+	if err != nil {
+		return usageError(e.stderr, "connect", err)
+	}
+	c := &client{o: &o, e: e, rev: &revocationReport{policy: policy}}
 	if err := c.config(cfg, host); err != nil {
 		return failure(e.stderr, "connect", err)
 	}
@@ -104,6 +119,8 @@ type client struct {
 	// insecureNote says, with -insecure, what verification would have
 	// found.
 	insecureNote string
+	// rev collects what the handshake said about revocation.
+	rev *revocationReport
 }
 
 // config completes cfg from the flags, loading the files they name.
@@ -129,10 +146,54 @@ func (c *client) config(cfg *gotls.Config, host string) error {
 	if c.o.insecure {
 		cfg.VerifyPeerCertificate = c.wouldVerify(cfg.RootCAs, cfg.ServerName)
 	}
-	if c.o.trace {
-		cfg.HandshakeTrace = newPrinter(c.e.stderr, c.e.colorErr).event
-	}
+	c.configRevocation(cfg)
 	return nil
+}
+
+// configRevocation sets the revocation policy, prints soft-fail warnings
+// and watches the handshake's revocation steps, passing every step on to
+// the -trace printer.
+func (c *client) configRevocation(cfg *gotls.Config) {
+	cfg.RevocationPolicy = c.rev.policy
+	cfg.RevocationWarning = func(err error) {
+		c.rev.warn(err)
+		fmt.Fprintf(c.e.stderr, "gotls connect: warning: revocation status unavailable, continuing (soft-fail): %v\n", err)
+	}
+	var show func(gotls.HandshakeEvent)
+	if c.o.trace {
+		show = newPrinter(c.e.stderr, c.e.colorErr).event
+	}
+	if show == nil && c.rev.policy == gotls.RevocationOff {
+		return
+	}
+	cfg.HandshakeTrace = func(ev gotls.HandshakeEvent) {
+		c.rev.observe(ev)
+		if show != nil {
+			show(ev)
+		}
+	}
+}
+
+// reportRevocation prints the staple with -status, and the revocation
+// verdict with -status or a checking policy, after a handshake that ended
+// with err.
+func (c *client) reportRevocation(conn *gotls.Conn, err error) {
+	if conn == nil {
+		return // no TCP connection, no handshake
+	}
+	if c.o.status {
+		st := conn.ConnectionState()
+		var leaf *x509.Certificate
+		if len(st.PeerCertificates) > 0 {
+			leaf = st.PeerCertificates[0]
+		}
+		for _, line := range describeStaple(st.OCSPResponse, leaf, time.Now()) {
+			fmt.Fprintln(c.e.stderr, line)
+		}
+	}
+	if c.o.status || (c.rev.policy != gotls.RevocationOff && (err != nil || !c.o.quiet)) {
+		fmt.Fprintln(c.e.stderr, c.rev.verdict(err))
+	}
 }
 
 // wouldVerify returns a callback that, with -insecure, checks the chain
@@ -173,6 +234,7 @@ func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
 	conn, err := c.dial(ctx, cfg)
 	if err != nil {
 		c.reportHandshakeError(err)
+		c.reportRevocation(conn, err)
 		return exitFailure
 	}
 	defer conn.Close()
@@ -182,6 +244,7 @@ func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
 	if !c.o.quiet {
 		fmt.Fprintf(c.e.stderr, "CONNECTED to %s (%s)\n", c.o.connect, conn.RemoteAddr())
 	}
+	c.reportRevocation(conn, nil)
 	go c.sendInput(conn)
 	_, err = io.Copy(c.e.stdout, conn)
 	info := infoOf(conn)
@@ -204,7 +267,9 @@ func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
 	return exitOK
 }
 
-// dial connects and runs the handshake within handshakeTimeout.
+// dial connects and runs the handshake within handshakeTimeout. When the
+// handshake fails it returns the closed connection as well, for its
+// partial state.
 func (c *client) dial(ctx context.Context, cfg *gotls.Config) (*gotls.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 	defer cancel()
@@ -216,7 +281,7 @@ func (c *client) dial(ctx context.Context, cfg *gotls.Config) (*gotls.Conn, erro
 	conn := gotls.Client(raw, cfg)
 	if err := conn.HandshakeContext(ctx); err != nil {
 		raw.Close()
-		return nil, err
+		return conn, err
 	}
 	return conn, nil
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzReadRequestHead feeds readRequestHead what a client could send to
@@ -40,6 +42,27 @@ func FuzzRecordTap(f *testing.F) {
 		}
 		if len(whole) > len(stream)/recordHeaderLen+1 {
 			t.Fatalf("%d records from %d bytes", len(whole), len(stream))
+		}
+	})
+}
+
+// FuzzDescribeStaple feeds describeStaple what a server could staple: it
+// must describe anything without panicking, with and without the leaf.
+func FuzzDescribeStaple(f *testing.F) {
+	now := time.Unix(1700000000, 0)
+	ca, err := newThrowawayCA("fuzz CA", now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	leaf, err := ca.issue("localhost", false, now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, der []byte) {
+		for _, l := range [][]string{describeStaple(der, nil, now), describeStaple(der, leaf.cert, now)} {
+			if len(l) == 0 || !strings.HasPrefix(l[0], "OCSP response: ") {
+				t.Fatalf("describeStaple gave %q", l)
+			}
 		}
 	})
 }

@@ -142,14 +142,23 @@ type bgServe struct {
 	addr   string
 	stderr *syncBuffer
 	done   chan int
+	// stop cancels the command's context.
+	stop context.CancelFunc
 }
 
 func startServe(t *testing.T, args ...string) *bgServe {
 	t.Helper()
+	return startBackground(t, append([]string{"serve", "-accept", "127.0.0.1:0"}, args...)...)
+}
+
+// startBackground runs a command that prints "ACCEPT host:port" in-process,
+// waits for that line, and stops the command when the test ends (or after
+// 2*testTimeout).
+func startBackground(t *testing.T, full ...string) *bgServe {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*testTimeout)
-	s := &bgServe{stderr: newSyncBuffer(), done: make(chan int, 1)}
+	s := &bgServe{stderr: newSyncBuffer(), done: make(chan int, 1), stop: cancel}
 	e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: s.stderr}
-	full := append([]string{"serve", "-accept", "127.0.0.1:0"}, args...)
 	go func() {
 		s.done <- run(ctx, e, full)
 		cancel()
@@ -158,9 +167,9 @@ func startServe(t *testing.T, args ...string) *bgServe {
 	select {
 	case s.addr = <-s.stderr.accepted:
 	case code := <-s.done:
-		t.Fatalf("serve exited with %d before listening:\n%s", code, s.stderr.String())
+		t.Fatalf("%s exited with %d before listening:\n%s", full[0], code, s.stderr.String())
 	case <-time.After(testTimeout):
-		t.Fatalf("serve did not print ACCEPT:\n%s", s.stderr.String())
+		t.Fatalf("%s did not print ACCEPT:\n%s", full[0], s.stderr.String())
 	}
 	return s
 }

@@ -1,11 +1,14 @@
 // Command gotls is the command-line face of the gotls TLS library: a
-// step-by-step handshake demo, an openssl-style test server and client.
+// step-by-step handshake demo, an openssl-style test server and client,
+// and a local CA with an OCSP responder for revocation tests.
 //
 // Usage:
 //
 //	gotls demo    [-tls1_2 [-kx ecdhe|rsa] | -tls1_3] [-groups LIST] [-secrets] ...
-//	gotls serve   -accept [HOST:]PORT [-cert FILE -key FILE] [-www] [-tls1_2] [-cipher LIST] ...
-//	gotls connect -connect HOST:PORT [-CAfile FILE] [-trace] [-no_tls1_3] [-cipher LIST] ...
+//	gotls serve   -accept [HOST:]PORT [-cert FILE -key FILE] [-www] [-tls1_2] [-cipher LIST] [-status | -status_file FILE] ...
+//	gotls connect -connect HOST:PORT [-CAfile FILE] [-trace] [-no_tls1_3] [-cipher LIST] [-status] [-revocation off|soft|hard] ...
+//	gotls cert    [-ca-dir DIR] init|issue|revoke|ocsp|serve|list [flags]
+//	gotls bench   [-connect HOST:PORT] [-compare] [-mode handshake|throughput|both] [-json] ...
 //
 // Run "gotls COMMAND -help" for the flags and examples of each command.
 // Exit status: 0 success, 1 TLS or verification failure, 2 usage error.
@@ -38,6 +41,8 @@ type env struct {
 	// colorOut and colorErr say whether stdout and stderr may carry ANSI
 	// colour.
 	colorOut, colorErr bool
+	// getenv reads an environment variable; nil reads none.
+	getenv func(string) string
 }
 
 // command is one subcommand.
@@ -52,6 +57,8 @@ func commands() []command {
 		{"demo", "run a client and a server in this process and explain their handshake", runDemo},
 		{"serve", "accept TLS connections: echo, or a status page with -www (like openssl s_server)", runServe},
 		{"connect", "connect to a TLS server, copy stdin to it and its answer to stdout (like openssl s_client)", runConnect},
+		{"cert", "a local CA for testing: issue and revoke certificates, run an OCSP responder and CRL server", runCert},
+		{"bench", "measure handshakes/s and throughput, in-process or against a server, next to crypto/tls with -compare", runBench},
 	}
 }
 
@@ -74,6 +81,7 @@ func processEnv() *env {
 		stderr:   os.Stderr,
 		colorOut: useColor(noColor, term, isTerminal(os.Stdout)),
 		colorErr: useColor(noColor, term, isTerminal(os.Stderr)),
+		getenv:   os.Getenv,
 	}
 }
 
@@ -129,6 +137,10 @@ Examples:
   gotls demo -tls1_2 -kx rsa       the same in TLS 1.2 with RSA key transport
   gotls serve -accept 4433 -www    status page server with a throwaway certificate
   gotls connect -connect example.com:443 -trace
+  gotls connect -connect example.com:443 -status -revocation hard < /dev/null
+                                   show the OCSP staple and refuse a revoked certificate
+  gotls cert -ca-dir ./ca init     a local CA; then "gotls cert issue", "revoke", "serve"
+  gotls bench -compare             handshakes/s and MB/s of gotls and crypto/tls, side by side
 
 Flags take one dash or two, like openssl: -connect or --connect.
 Run "gotls COMMAND -help" for each command's flags.

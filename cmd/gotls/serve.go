@@ -37,6 +37,11 @@ const serveExamples = `  gotls serve -accept 4433 -www
   gotls serve -accept 4433 -www -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA
       TLS 1.2 only, with an ECDHE suite and a legacy RSA key transport CBC suite
       (without -cert, an RSA certificate is made as well for the RSA suites)
+  gotls serve -accept 4433 -cert server.pem -key server-key.pem -status
+      staple OCSP responses fetched from the certificate's responder (its AIA), refreshed
+      halfway to their next update; server.pem must hold the issuer after the leaf
+  gotls serve -accept 4433 -cert server.pem -key server-key.pem -status_file server.ocsp.der
+      staple a DER OCSP response from a file (see "gotls cert ocsp"), read again when it changes
 `
 
 // depthFlag is an optional certificate chain depth, as in openssl's
@@ -73,6 +78,8 @@ type serveOptions struct {
 	verify, verify2 depthFlag
 	www             bool
 	naccept         int
+	status          bool
+	statusFile      string
 }
 
 func (o *serveOptions) register(fs *flag.FlagSet) {
@@ -84,13 +91,15 @@ func (o *serveOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.verify2, "Verify", "require a client certificate and verify it, with chain `DEPTH` at most")
 	fs.BoolVar(&o.www, "www", false, "answer an HTTP GET with a status page, then close, like openssl s_server -www")
 	fs.IntVar(&o.naccept, "naccept", 0, "exit after `N` connections (0: never); the exit status is 1 if any failed")
+	fs.BoolVar(&o.status, "status", false, "staple OCSP responses fetched from each certificate's OCSP responder, refreshed in the background (needs -cert with the issuer in the chain)")
+	fs.StringVar(&o.statusFile, "status_file", "", "staple the DER OCSP response in `FILE` to the -cert certificate; the file is read again when it changes, and never served once expired")
 	o.commonFlags.register(fs)
 }
 
 // runServe accepts TLS connections and echoes or serves a status page.
 func runServe(ctx context.Context, e *env, args []string) int {
 	var o serveOptions
-	fs := newFlagSet("serve", "-accept [HOST:]PORT [-cert FILE -key FILE] [-CAfile FILE -Verify DEPTH | -verify DEPTH] [-www] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-naccept N] [-quiet] [-keylogfile FILE]", serveExamples, e.stderr)
+	fs := newFlagSet("serve", "-accept [HOST:]PORT [-cert FILE -key FILE] [-CAfile FILE -Verify DEPTH | -verify DEPTH] [-www] [-status | -status_file FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-naccept N] [-quiet] [-keylogfile FILE]", serveExamples, e.stderr)
 	o.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -110,6 +119,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err := s.configure(); err != nil {
 		return failure(e.stderr, "serve", err)
 	}
+	stopStapling, err := s.addStapling()
+	if err != nil {
+		return failure(e.stderr, "serve", err)
+	}
+	defer stopStapling()
 	if o.keylog != "" {
 		f, err := openKeyLog(o.keylog)
 		if err != nil {
@@ -144,6 +158,10 @@ func (o *serveOptions) check() (string, error) {
 		return "", errors.New("-verify and -Verify need -CAfile")
 	case o.naccept < 0:
 		return "", errors.New("-naccept must not be negative")
+	case o.status && o.statusFile != "":
+		return "", errors.New("-status and -status_file exclude each other")
+	case (o.status || o.statusFile != "") && o.cert == "":
+		return "", errors.New("-status and -status_file need -cert and -key: a throwaway certificate has no OCSP responder")
 	}
 	return addr, nil
 }
