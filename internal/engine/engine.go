@@ -114,7 +114,7 @@ func (e *Engine) feed(b []byte, inPlace bool) (int, error) {
 			return total, err
 		}
 		if len(e.app) > 0 || e.peerClosed || len(b) == 0 {
-			return total, e.answerKeyUpdate()
+			return total, nil
 		}
 		n, err := e.take(b, inPlace)
 		if err != nil {
@@ -128,8 +128,9 @@ func (e *Engine) feed(b []byte, inPlace bool) (int, error) {
 	}
 }
 
-// answerKeyUpdate sends one KeyUpdate for the peer's requests received in
-// this batch of input (RFC 8446, Section 4.6.3).
+// answerKeyUpdate sends the KeyUpdate the peer asked for, once for all the
+// requests received since we last sent anything: it runs just before our
+// next record (RFC 8446, Section 4.6.3: one answer while silent).
 func (e *Engine) answerKeyUpdate() error {
 	if e.sentClose {
 		return nil
@@ -196,6 +197,9 @@ func (e *Engine) Write(p []byte) (int, error) {
 	}
 	if !e.hs.Done() {
 		return 0, ErrHandshakeIncomplete
+	}
+	if err := e.answerKeyUpdate(); err != nil {
+		return 0, err
 	}
 	n := 0
 	for len(p) > 0 {

@@ -296,11 +296,26 @@ func TestKeyUpdateBurstAnsweredOnce(t *testing.T) {
 	}
 	burst := append([]byte(nil), cl.Output()...)
 	cl.Sent(len(burst))
-	if err := feedAll(srv, burst); err != nil {
+	// Feed the requests one record at a time: they arrive while the server
+	// is silent, however they are split.
+	for len(burst) > 0 {
+		n := 5 + (int(burst[3])<<8 | int(burst[4]))
+		if err := feedAll(srv, burst[:n]); err != nil {
+			t.Fatal(err)
+		}
+		burst = burst[n:]
+	}
+	if n := countRecords(srv.Output()); n != 0 {
+		t.Fatalf("server answered before sending anything: %d records", n)
+	}
+	if _, err := srv.Write([]byte("data")); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRecords(srv.Output()); n != 1 {
-		t.Fatalf("server answered 5 requested KeyUpdates with %d records; want 1", n)
+	if n := countRecords(srv.Output()); n != 2 {
+		t.Fatalf("server sent %d records for one write after 5 requested KeyUpdates; want the KeyUpdate and the data", n)
+	}
+	if err := feedAll(cl, append([]byte(nil), srv.Output()...)); err != nil {
+		t.Fatalf("client could not read the answer and the data: %v", err)
 	}
 }
 

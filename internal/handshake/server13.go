@@ -61,7 +61,15 @@ func (s expectClientHello) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	c.result.Version = version
 	c.trace("choose version", "%s", why)
+	if c.cfg.ClientAuth != NoClientCert {
+		// Fail before sending anything when no CertificateRequest can be made.
+		if _, err := clientAuthSchemes(c.cfg, version); err != nil {
+			return nil, err
+		}
+	}
 	if version == wire.VersionTLS12 {
+		// The TLS 1.3-only extensions are ignored (RFC 8446, Section 4.2),
+		// even when malformed: see msg.ClientHello.TLS13ExtensionsError.
 		return serverHello12(c, ch)
 	}
 	if err := checkClientHello13(ch); err != nil {
@@ -85,6 +93,9 @@ func (s expectClientHello) Handle(c *Conn, m msg.Message) (State, error) {
 // checkClientHello13 enforces the RFC 8446 rules on a ClientHello that
 // offers TLS 1.3 that negotiation does not cover.
 func checkClientHello13(ch *msg.ClientHello) error {
+	if err := ch.TLS13ExtensionsError(); err != nil {
+		return err
+	}
 	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
 		// RFC 8446, Section 4.1.2: a TLS 1.3 ClientHello MUST offer only the null compression method.
 		return wire.Fatalf(wire.AlertIllegalParameter, "client offered compression methods %v", ch.CompressionMethods)
@@ -216,6 +227,9 @@ func (s serverExpectClientHelloRetry) Handle(c *Conn, m msg.Message) (State, err
 	}
 	c.StopSkippingEarlyData()
 	c.trace("receive ClientHello", "second ClientHello: %s", describeClientHello(ch))
+	if err := ch.TLS13ExtensionsError(); err != nil {
+		return nil, err
+	}
 	if err := checkRetryHello(s.ch1, ch, s.params, s.cookie); err != nil {
 		return nil, err
 	}
@@ -275,12 +289,11 @@ func sendHelloRetryRequest(c *Conn, ch *msg.ClientHello, t *keysched.Transcript,
 	}
 	c.result.HelloRetry = true
 	c.trace("send HelloRetryRequest", "asking for a %v key share, with a %d-byte cookie the client must echo", p.group, len(cookie))
-	sentCCS := false
-	if len(ch.SessionID) > 0 {
-		// RFC 8446, Appendix D.4: middlebox compatibility mode.
-		c.link.WriteChangeCipherSpec()
-		sentCCS = true
-	}
+	// RFC 8446, Appendix D.4: the server sends a dummy change_cipher_spec
+	// after its first handshake message, whatever the client's session ID
+	// (clients drop it in any case, Section 5).
+	c.link.WriteChangeCipherSpec()
+	sentCCS := true
 	if ch.EarlyData {
 		// RFC 8446, Section 4.2.10: after a HelloRetryRequest the server skips
 		// the client's protected 0-RTT records.

@@ -57,8 +57,9 @@ func serverFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serv
 	if err := sendServerHello13(c, ch, t, p, serverShare); err != nil {
 		return nil, err
 	}
-	if len(ch.SessionID) > 0 && !sentCCS {
-		// RFC 8446, Appendix D.4: middlebox compatibility mode.
+	if !sentCCS {
+		// RFC 8446, Appendix D.4: a dummy change_cipher_spec right after
+		// the server's first handshake message, in every TLS 1.3 handshake.
 		c.link.WriteChangeCipherSpec()
 	}
 	hsSecret := keysched.NewEarlySecret(p.suite.Hash, nil).HandshakeSecret(shared)
@@ -212,7 +213,10 @@ func sendEncryptedFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript,
 	}
 	var requested []wire.SignatureScheme
 	if c.cfg.ClientAuth != NoClientCert {
-		requested = c.cfg.signatureSchemes(wire.VersionTLS13, wire.VersionTLS13)
+		var err error
+		if requested, err = clientAuthSchemes(c.cfg, wire.VersionTLS13); err != nil {
+			return nil, err
+		}
 		// RFC 8446, Section 4.3.2: certificate_request_context is empty outside post-handshake authentication.
 		cr := &msg.CertificateRequest{TLS13: true, SignatureAlgorithms: requested}
 		if err := c.send(t, cr); err != nil {
