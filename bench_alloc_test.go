@@ -11,6 +11,9 @@ import (
 // Read allocate nothing per record, for every AEAD and for small and
 // large writes.
 func TestSteadyStateAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful with the race detector")
+	}
 	st := benchStacks[0]
 	for _, s := range bulkSuites {
 		for _, size := range []int{100, bulkRecord, 3*bulkRecord + 17} {

@@ -43,8 +43,37 @@ func (e *Engine) process() error {
 	return nil
 }
 
-// handleRecord opens one record and routes its content.
+// recordVersionError checks the version field of a record read while the
+// protocol version was before and that leaves it at after. TLS 1.3 ignores
+// the field (RFC 8446, Section 5.1); TLS 1.2 defines it as the version in
+// use (RFC 5246, Section 6.2.1), and the record that settles TLS 1.2 must
+// at least have major version 3 (RFC 5246, Appendix E.1).
+func recordVersionError(vers, before, after wire.Version) error {
+	switch {
+	case before == wire.VersionTLS12 && vers != wire.VersionTLS12:
+		return wire.Fatalf(wire.AlertProtocolVersion, "record version %#04x in a TLS 1.2 connection", uint16(vers))
+	case before == 0 && after == wire.VersionTLS12 && vers>>8 != 3:
+		return wire.Fatalf(wire.AlertProtocolVersion, "record version %#04x is not a TLS version", uint16(vers))
+	}
+	return nil
+}
+
+// handleRecord checks the version of one record, then opens it and
+// routes its content.
 func (e *Engine) handleRecord(rec []byte) error {
+	vers, before := wire.Version(rec[1])<<8|wire.Version(rec[2]), e.hs.Version()
+	if err := recordVersionError(vers, before, before); err != nil {
+		e.in.Release()
+		return err
+	}
+	if err := e.routeRecord(rec); err != nil {
+		return err
+	}
+	return recordVersionError(vers, before, e.hs.Version())
+}
+
+// routeRecord opens one record and routes its content.
+func (e *Engine) routeRecord(rec []byte) error {
 	outer := wire.ContentType(rec[0])
 	if outer == wire.ContentChangeCipherSpec && e.tls13() {
 		defer e.in.Release()
@@ -144,17 +173,22 @@ func (e *Engine) handleAppData(data []byte) error {
 		e.in.Release()
 		return wire.Fatalf(wire.AlertUnexpectedMessage, "application data before the handshake completed")
 	}
-	e.warnings = 0
 	if len(data) == 0 {
+		// An empty record resets neither count: a peer alternating
+		// empty records and warning alerts trips one of the bounds.
 		e.in.Release()
 		return e.idle("empty records")
 	}
+	e.warnings = 0
 	e.idleRecords = 0
 	e.app = data
 	return nil
 }
 
-// handleAlert processes one alert record.
+// handleAlert processes one alert record. Warning alerts are counted and
+// ignored in TLS 1.2, and before the version is known while TLS 1.2 may
+// still be negotiated (a TLS 1.2 server may send a warning before its
+// ServerHello, RFC 6066, Section 3).
 func (e *Engine) handleAlert(data []byte) error {
 	if len(data) != 2 {
 		return wire.Fatalf(wire.AlertDecodeError, "alert record of %d bytes", len(data))
@@ -164,7 +198,7 @@ func (e *Engine) handleAlert(data []byte) error {
 		e.peerClosed = true
 		return nil
 	}
-	if desc == wire.AlertUserCanceled || (level == wire.AlertLevelWarning && !e.tls13()) {
+	if desc == wire.AlertUserCanceled || (level == wire.AlertLevelWarning && e.hs.MayBeTLS12()) {
 		// RFC 8446, Section 6.1: user_canceled is followed by close_notify.
 		e.warnings++
 		if e.warnings > maxWarningAlerts {
@@ -200,6 +234,7 @@ func (e *Engine) handleHandshakeData(data []byte) error {
 		}
 		n := msg.HeaderLen + bodyLen
 		e.readKeyChanged = false
+		wasDone, queued := e.hs.Done(), len(e.hsOut)+len(e.out)
 		if err := e.hs.Handle(e.hsIn[:n]); err != nil {
 			return err
 		}
@@ -207,6 +242,12 @@ func (e *Engine) handleHandshakeData(data []byte) error {
 		if e.readKeyChanged && len(e.hsIn) > 0 {
 			// RFC 8446, Section 5.1: handshake messages MUST NOT span key changes.
 			return wire.Fatalf(wire.AlertUnexpectedMessage, "handshake data left over across a key change")
+		}
+		if len(e.hsIn) > 0 && (len(e.hsOut)+len(e.out) > queued || !wasDone && e.hs.Done()) {
+			// A message we answer, or that completes the handshake, ends the
+			// peer's flight: data after it is an error (hardening, as
+			// BoringSSL does; RFC 5246 has no such rule).
+			return wire.Fatalf(wire.AlertUnexpectedMessage, "excess handshake data left over after the end of the peer's flight")
 		}
 	}
 }
