@@ -78,6 +78,10 @@ func isTLS12ServerHello(sh *msg.ServerHello) bool {
 // that selects it. hrr is the HelloRetryRequest the offer answered, if
 // any.
 func clientServerHello12(c *Conn, o *clientOffer, hrr, sh *msg.ServerHello) (State, error) {
+	if o.earlySent {
+		// RFC 8446, Appendix D.3: a client that sent 0-RTT data MUST fail on a ServerHello with TLS 1.2 or older.
+		return nil, wire.Fatalf(wire.AlertProtocolVersion, "server selected %s after we sent early data", sh.Version)
+	}
 	if err := checkServerVersion12(c.cfg, hrr, sh); err != nil {
 		return nil, err
 	}
@@ -207,6 +211,10 @@ func (s *clientExpectCertificate12) Handle(c *Conn, m msg.Message) (State, error
 		keyUsage:           x509.ExtKeyUsageServerAuth,
 		insecureSkipVerify: c.cfg.InsecureSkipVerify,
 	}
+	if hs.suite.kx == kxRSA {
+		// RFC 5246, Section 7.4.2: the key encrypts the pre-master secret.
+		opts.leafUse = x509.KeyUsageKeyEncipherment
+	}
 	if err := verifyChain(c, raw, opts); err != nil {
 		return nil, err
 	}
@@ -215,6 +223,11 @@ func (s *clientExpectCertificate12) Handle(c *Conn, m msg.Message) (State, error
 	if !keyFitsSuite12(hs.suite, pub) {
 		return nil, wire.Fatalf(wire.AlertIllegalParameter, "server certificate has a %s, which %v cannot use",
 			keyDescription(c.result.PeerCertificates[0]), hs.suite.id)
+	}
+	if g, ok := ecdsaGroup(pub); ok && !slices.Contains(hs.offer.hello.SupportedGroups, g) {
+		// RFC 8422, Section 5.1: in TLS 1.2 supported_groups also bounds the curves of the server's ECDSA certificate.
+		return nil, wire.Fatalf(wire.AlertIllegalParameter, "server certificate's ECDSA key is on curve %v, which our supported_groups %v do not list",
+			g, hs.offer.hello.SupportedGroups)
 	}
 	hs.transcript.write(cert.Raw)
 	next, err := afterServerCertificate12(c, hs, pub)

@@ -301,6 +301,7 @@ func TestClient12ServerHelloChecks(t *testing.T) {
 		{"ALPN protocol not offered", func(c *handshake.Config) { c.NextProtos = []string{"h2"} },
 			func(f *c12Fake, sh *msg.ServerHello) { sh.ALPNProtocol = "http/1.1" }, wire.AlertIllegalParameter},
 		{"session_ticket not offered", nil, func(f *c12Fake, sh *msg.ServerHello) { sh.TicketSupported = true }, wire.AlertUnsupportedExtension},
+		{"echoes the compatibility session id", nil, func(f *c12Fake, sh *msg.ServerHello) { sh.SessionID = f.ch.SessionID }, wire.AlertIllegalParameter},
 		{"key_share in TLS 1.2", nil, func(f *c12Fake, sh *msg.ServerHello) {
 			sh.ServerShare = msg.KeyShare{Group: wire.GroupX25519, Data: make([]byte, 32)}
 		}, wire.AlertIllegalParameter},
@@ -337,6 +338,43 @@ func TestClient12UnknownExtension(t *testing.T) {
 	}
 }
 
+// TestServerHelloSupportedGroups checks that supported_groups, which some
+// TLS 1.2 servers echo, is ignored in a TLS 1.2 ServerHello (RFC 5246,
+// Section 7.4.1.4: the client sent it) and refused in TLS 1.3 (RFC 8446,
+// Section 4.2).
+func TestServerHelloSupportedGroups(t *testing.T) {
+	groups := []byte{0, 2, 0, 29}
+	for _, v := range []wire.Version{wire.VersionTLS12, wire.VersionTLS13} {
+		t.Run(v.String(), func(t *testing.T) {
+			var conn *handshake.Conn
+			var sh *msg.ServerHello
+			if v == wire.VersionTLS12 {
+				f := newC12Fake(t, keyECDSAP256, nil)
+				conn, sh = f.conn, f.serverHello(wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+			} else {
+				f := newCliFake(t, nil)
+				conn = f.conn
+				sh, _ = f.serverHello(f.ch.KeyShares[0].Group)
+			}
+			raw, err := sh.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw = withExtension(raw, 2+32+1+len(sh.SessionID)+2+1, uint16(wire.ExtSupportedGroups), groups)
+			err = conn.Handle(raw)
+			if v == wire.VersionTLS12 {
+				if err != nil || conn.Version() != wire.VersionTLS12 {
+					t.Fatalf("TLS 1.2 server_hello with supported_groups: %v", err)
+				}
+				return
+			}
+			if alertOf(err) != wire.AlertIllegalParameter {
+				t.Fatalf("error %v, want illegal_parameter", err)
+			}
+		})
+	}
+}
+
 func TestClient12AfterHelloRetry(t *testing.T) {
 	f := newCliFake(t, func(c *handshake.Config) {
 		c.CurvePreferences = []wire.Group{wire.GroupX25519, wire.GroupSecp384r1}
@@ -368,6 +406,12 @@ func TestClient12CertificateChecks(t *testing.T) {
 			func(f *c12Fake) msg.Message { return f.certificate() }, wire.AlertIllegalParameter},
 		{"ECDSA key for RSA key transport", keyECDSAP256, wire.TLS_RSA_WITH_AES_128_GCM_SHA256, nil,
 			func(f *c12Fake) msg.Message { return f.certificate() }, wire.AlertIllegalParameter},
+		{"ECDSA curve not in supported_groups", keyECDSAP256, wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			func(c *handshake.Config) { c.CurvePreferences = []wire.Group{wire.GroupSecp384r1} },
+			func(f *c12Fake) msg.Message { return f.certificate() }, wire.AlertIllegalParameter},
+		{"ECDSA curve in supported_groups", keyECDSAP384, wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+			func(c *handshake.Config) { c.CurvePreferences = []wire.Group{wire.GroupSecp384r1} },
+			func(f *c12Fake) msg.Message { return f.certificate() }, 0},
 		{"unknown CA", keyECDSAP256, wire.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 			func(c *handshake.Config) { c.RootCAs = newTestCA(t, keyECDSAP256, "other").Pool },
 			func(f *c12Fake) msg.Message { return f.certificate() }, wire.AlertUnknownCA},
@@ -382,7 +426,14 @@ func TestClient12CertificateChecks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newC12Fake(t, tt.kt, tt.mod)
 			f.send(f.serverHello(tt.suite))
-			if err := f.feed(tt.cert(f)); alertOf(err) != tt.alert {
+			err := f.feed(tt.cert(f))
+			if tt.alert == 0 {
+				if err != nil {
+					t.Fatalf("rejected: %v", err)
+				}
+				return
+			}
+			if alertOf(err) != tt.alert {
 				t.Fatalf("error %v, want %v", err, tt.alert)
 			}
 		})
@@ -402,8 +453,8 @@ func TestClient12ServerKeyExchangeChecks(t *testing.T) {
 			return f.signedSKE(msg.ECDHEParams{CurveType: msg.CurveTypeNamedCurve, Group: wire.GroupX25519MLKEM768,
 				Public: make([]byte, 32), Scheme: f.defaultScheme()})
 		}, wire.AlertIllegalParameter},
-		{"group not offered", func(c *handshake.Config) { c.CurvePreferences = []wire.Group{wire.GroupX25519} },
-			func(f *c12Fake) msg.Message { return f.ske(wire.GroupSecp256r1, f.defaultScheme()) }, wire.AlertIllegalParameter},
+		{"group not offered", func(c *handshake.Config) { c.CurvePreferences = []wire.Group{wire.GroupX25519, wire.GroupSecp256r1} },
+			func(f *c12Fake) msg.Message { return f.ske(wire.GroupSecp384r1, f.defaultScheme()) }, wire.AlertIllegalParameter},
 		{"scheme not offered", nil, func(f *c12Fake) msg.Message {
 			m := f.ske(wire.GroupX25519, wire.ECDSAWithP256AndSHA256)
 			m.Body[len(m.Body)-len(f.lastSignature(m))-4] ^= 0xff // 0x0403 → 0xfb03

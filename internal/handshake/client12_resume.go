@@ -53,8 +53,10 @@ func offerSession12(c *Conn, o *clientOffer, st *SessionState) error {
 func clientResume12(c *Conn, o *clientOffer, sh *msg.ServerHello) (State, error) {
 	st := o.session12
 	if st == nil {
-		// RFC 5246, Section 7.4.1.3: the server echoes a session ID only to resume that session.
-		return nil, wire.Fatalf(wire.AlertIllegalParameter, "server resumed a session that was not offered")
+		// RFC 5246, Section 7.4.1.3: the server echoes a session ID only to
+		// resume that session. With no TLS 1.2 session offered, the ID is
+		// the random one of RFC 8446, Appendix D.4, which names no session.
+		return nil, wire.Fatalf(wire.AlertIllegalParameter, "server echoed our random legacy_session_id: it resumed a session that was not offered")
 	}
 	if sh.CipherSuite != st.CipherSuite {
 		// RFC 5246, Section 7.4.1.3: a resumed session keeps its cipher suite.
@@ -76,6 +78,8 @@ func clientResume12(c *Conn, o *clientOffer, sh *msg.ServerHello) (State, error)
 	c.result.CipherSuite = sh.CipherSuite
 	c.result.NegotiatedProtocol = sh.ALPNProtocol
 	c.result.DidResume = true
+	// An abbreviated handshake runs no key exchange: report the session's.
+	c.result.Group = st.Group
 	hs := &clientHS12{offer: o, suite: suite, transcript: t, serverRandom: sh.Random, ems: sh.ExtendedMasterSecret,
 		ticketExpected: sh.TicketSupported, sessionID: sh.SessionID}
 	pending, err := newPending12(c, suite, st.Secret, o.hello.Random, sh.Random)
@@ -197,7 +201,7 @@ func storeSession12(c *Conn, hs *clientHS12, master []byte) {
 	default:
 		st.SessionID = hs.sessionID
 	}
-	st.PeerCertificates, st.VerifiedChains = peerDERs(&c.result)
+	recordPeer(st, &c.result)
 	storeClientSession(c, st)
 	c.trace("resumption", "TLS 1.2 session cached (ticket: %t)", len(st.Ticket) > 0)
 }

@@ -211,7 +211,7 @@ func storeTicket13(c *Conn, s *connected13, m *msg.NewSessionTicket) {
 	if c.resumed != nil {
 		st.AuthenticatedAt = c.resumed.AuthenticatedAt
 	}
-	st.PeerCertificates, st.VerifiedChains = peerDERs(&c.result)
+	recordPeer(st, &c.result)
 	storeClientSession(c, st)
 	c.trace("receive NewSessionTicket", "session ticket of %d bytes stored, lifetime %ds, 0-RTT up to %d bytes",
 		len(m.Ticket), st.Lifetime, m.MaxEarlyData)

@@ -3,6 +3,7 @@ package handshake
 import (
 	"crypto/x509"
 	"fmt"
+	"slices"
 
 	"gotls/internal/keysched"
 	"gotls/internal/msg"
@@ -147,6 +148,19 @@ func (c *Conn) Done() bool { return c.done }
 
 // Version returns the negotiated version, or 0 before ServerHello.
 func (c *Conn) Version() wire.Version { return c.result.Version }
+
+// MayBeTLS12 reports whether the connection uses TLS 1.2 or, while the
+// version is not yet known, may still negotiate it. Until then the record
+// layer must accept what TLS 1.2 allows, such as warning alerts.
+func (c *Conn) MayBeTLS12() bool {
+	switch c.result.Version {
+	case wire.VersionTLS12:
+		return true
+	case 0:
+		return slices.Contains(serverVersions(c.cfg), wire.VersionTLS12)
+	}
+	return false
+}
 
 // Result returns what the handshake agreed on so far.
 func (c *Conn) Result() *Result { return &c.result }

@@ -110,6 +110,9 @@ type leafOptions struct {
 	ClientAuth bool
 	// CommonName of the leaf; "test leaf" when empty.
 	CommonName string
+	// KeyUsage replaces the default keyUsage (digitalSignature, plus
+	// keyEncipherment for RSA) when set.
+	KeyUsage x509.KeyUsage
 }
 
 var serialCounter struct {
@@ -176,6 +179,9 @@ func (ca *testCA) issue(t testing.TB, kt keyType, opts leafOptions) *handshake.C
 	keyUsage := x509.KeyUsageDigitalSignature
 	if kt == keyRSA2048 {
 		keyUsage |= x509.KeyUsageKeyEncipherment
+	}
+	if opts.KeyUsage != 0 {
+		keyUsage = opts.KeyUsage
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: nextSerial(),

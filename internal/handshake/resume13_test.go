@@ -3,6 +3,7 @@ package handshake_test
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,6 +244,20 @@ func TestEarlyData13(t *testing.T) {
 		t.Fatal("early data accepted twice")
 	}
 	sendApp(t, client, server, []byte("resent by the application"))
+}
+
+// TestEarlyDataVersionDowngrade checks RFC 8446, Appendix D.3: a client
+// that sent 0-RTT data fails when the server answers with TLS 1.2, and
+// says why.
+func TestEarlyDataVersionDowngrade(t *testing.T) {
+	env := earlyEnv(t)
+	c, s := env.configs()
+	c.EarlyData = []byte("GET / HTTP/1.1\r\n\r\n")
+	s.MaxVersion = wire.VersionTLS12
+	client, _ := runHandshake(t, c, s)
+	if alertOf(client.Err) != wire.AlertProtocolVersion || !strings.Contains(client.Err.Error(), "early data") {
+		t.Fatalf("client error %v, want protocol_version about early data", client.Err)
+	}
 }
 
 func TestEarlyData13Refused(t *testing.T) {

@@ -156,8 +156,10 @@ func parseServerSession(c *Conn, plain []byte, v wire.Version) *SessionState {
 	return st
 }
 
-// restorePeer records the peer certificates of a resumed session in
-// c.result. It fails when they no longer parse.
+// restorePeer records in c.result what a resumed session keeps of the
+// peer's authentication: its certificates, the scheme it signed with, and
+// the OCSP response and SCTs a server sent. It fails when the
+// certificates no longer parse.
 func restorePeer(c *Conn, st *SessionState) bool {
 	certs, err := parseDERs(st.PeerCertificates)
 	if err != nil {
@@ -173,7 +175,20 @@ func restorePeer(c *Conn, st *SessionState) bool {
 	}
 	c.result.PeerCertificates = certs
 	c.result.VerifiedChains = chains
+	c.result.SignatureScheme = st.PeerSignatureScheme
+	c.result.OCSPResponse = st.OCSPResponse
+	c.result.SCTs = st.SCTs
 	return true
+}
+
+// recordPeer keeps in st what c.result says of the peer's authentication
+// and the key exchange, for restorePeer to report on resumption.
+func recordPeer(st *SessionState, r *Result) {
+	st.PeerCertificates, st.VerifiedChains = peerDERs(r)
+	st.Group = r.Group
+	st.PeerSignatureScheme = r.SignatureScheme
+	st.OCSPResponse = r.OCSPResponse
+	st.SCTs = r.SCTs
 }
 
 // parseDERs parses DER certificates.

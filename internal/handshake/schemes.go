@@ -41,3 +41,17 @@ func certScheme(cert *Certificate, peer []wire.SignatureScheme, version wire.Ver
 	return 0, wire.Fatalf(wire.AlertHandshakeFailure,
 		"no signature scheme allowed for the certificate is accepted by the peer")
 }
+
+// clientAuthSchemes returns the schemes a server's CertificateRequest
+// lists in version v. A configuration whose SignatureSchemes leave none
+// cannot request a client certificate: that ends the handshake with
+// handshake_failure and a reason naming the configuration, before the
+// server sends anything.
+func clientAuthSchemes(cfg *Config, v wire.Version) ([]wire.SignatureScheme, error) {
+	schemes := cfg.signatureSchemes(v, v)
+	if len(schemes) == 0 {
+		return nil, wire.Fatalf(wire.AlertHandshakeFailure,
+			"cannot request a client certificate: Config.SignatureSchemes %v has no scheme gotls verifies in %v", cfg.SignatureSchemes, v)
+	}
+	return schemes, nil
+}

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gotls/internal/msg"
 	"gotls/internal/wire"
@@ -74,11 +75,26 @@ func checkClientHello12(cfg *Config, ch *msg.ClientHello) error {
 		// RFC 5746, Section 3.6: an initial handshake MUST carry an empty renegotiated_connection.
 		return wire.Fatalf(wire.AlertHandshakeFailure, "initial client hello has a non-empty renegotiation_info")
 	}
+	if slices.Contains(ch.Extensions, wire.ExtECPointFormats) && !slices.Contains(ch.ECPointFormats, 0) &&
+		slices.ContainsFunc(ch.SupportedGroups, isECCGroup12) {
+		// RFC 8422, Section 5.1.2: ec_point_formats without uncompressed from a client listing ECC curves MUST get illegal_parameter.
+		return wire.Fatalf(wire.AlertIllegalParameter, "client's ec_point_formats %v lacks uncompressed points", ch.ECPointFormats)
+	}
 	if !ch.ExtendedMasterSecret && !cfg.InsecureAllowNoExtendedMasterSecret {
 		// RFC 7627, Section 5.2: a server MAY abort a full handshake without the extension; gotls does by default.
 		return wire.Fatalf(wire.AlertHandshakeFailure, "peer does not support extended master secret")
 	}
 	return nil
+}
+
+// isECCGroup12 reports whether g is one of the elliptic curves of RFC
+// 8422, Section 5.1.1, to which ec_point_formats applies.
+func isECCGroup12(g wire.Group) bool {
+	switch g {
+	case wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupX25519, wire.GroupX448:
+		return true
+	}
+	return false
 }
 
 // negotiate12 picks the certificate, then the suite consistent with it,
@@ -148,8 +164,8 @@ func newOffer12(cfg *Config, ch *msg.ClientHello) offer12 {
 			o.suites = append(o.suites, s)
 		}
 	}
-	// RFC 8422, Section 5.1.2: a client that sends ec_point_formats MUST
-	// include uncompressed; without it no ECDHE is possible.
+	// A client whose ec_point_formats lacks uncompressed gets no ECDHE:
+	// checkClientHello12 refuses it when it lists ECC curves.
 	if len(ch.ECPointFormats) > 0 && !slices.Contains(ch.ECPointFormats, 0) {
 		return o
 	}
@@ -169,26 +185,16 @@ type suitePick12 struct {
 }
 
 // pickSuite12 returns the first mutual suite, in server preference, that
-// certificate cert can serve, or false when there is none. ECDHE suites
-// need a mutual group and a signature scheme the client accepts for the
-// certificate's key; RSA key transport needs a key that can decrypt.
-func (o offer12) pickSuite12(cert *Certificate) (suitePick12, wire.SignatureScheme, bool) {
+// certificate cert (whose parsed leaf is leaf) can serve, or false when
+// there is none; see serve.
+func (o offer12) pickSuite12(cert *Certificate, leaf *x509.Certificate) (suitePick12, wire.SignatureScheme, bool) {
 	pub := cert.PrivateKey.Public()
 	for _, s := range o.suites {
 		if !keyFitsSuite12(s, pub) {
 			continue
 		}
-		if s.kx == kxRSA {
-			if _, ok := cert.PrivateKey.(crypto.Decrypter); !ok {
-				continue
-			}
-			return suitePick12{suite: s, why: o.suiteWhy(s)}, 0, true
-		}
-		if o.group == 0 || !o.curveAccepted(pub) {
-			continue
-		}
-		scheme, err := certScheme(cert, o.schemes, wire.VersionTLS12)
-		if err != nil {
+		scheme, why := o.serve(s, cert, leaf)
+		if why != "" {
 			continue
 		}
 		return suitePick12{suite: s, why: o.suiteWhy(s)}, scheme, true
@@ -196,23 +202,87 @@ func (o offer12) pickSuite12(cert *Certificate) (suitePick12, wire.SignatureSche
 	return suitePick12{}, 0, false
 }
 
+// serve reports whether cert can serve suite s, whose key exchange fits
+// its key: RSA key transport needs a key that can decrypt, allowed to
+// encipher keys; ECDHE needs a mutual group, an ECDSA key on a curve the
+// client accepts and a signature scheme the client accepts. It returns
+// the scheme to sign with (ECDHE only), or why the suite cannot be served.
+func (o offer12) serve(s *suite12, cert *Certificate, leaf *x509.Certificate) (wire.SignatureScheme, string) {
+	if s.kx == kxRSA {
+		if _, ok := cert.PrivateKey.(crypto.Decrypter); !ok {
+			return 0, fmt.Sprintf("its private key (%T) is not a crypto.Decrypter, which RSA key transport needs", cert.PrivateKey)
+		}
+		if !keyUsageAllows(leaf, x509.KeyUsageKeyEncipherment) {
+			// RFC 5246, Section 7.4.2: an RSA key transport certificate MUST allow keyEncipherment when keyUsage is present.
+			return 0, "its keyUsage does not allow keyEncipherment, which RSA key transport needs"
+		}
+		return 0, ""
+	}
+	if o.group == 0 {
+		return 0, "no ecdhe group in common"
+	}
+	pub := cert.PrivateKey.Public()
+	if !o.curveAccepted(pub) {
+		g, _ := ecdsaGroup(pub)
+		return 0, fmt.Sprintf("its ECDSA key uses group %v, which the client's supported_groups %v do not list", g, o.clientGroups)
+	}
+	scheme, err := certScheme(cert, o.schemes, wire.VersionTLS12)
+	if err != nil {
+		return 0, fmt.Sprintf("it can sign with none of the client's signature schemes %v", o.schemes)
+	}
+	return scheme, ""
+}
+
+// whyNot explains why cert can serve none of the mutual suites.
+func (o offer12) whyNot(cert *Certificate, leaf *x509.Certificate) string {
+	pub := cert.PrivateKey.Public()
+	var reasons []string
+	for _, s := range o.suites {
+		if !keyFitsSuite12(s, pub) {
+			continue
+		}
+		if _, why := o.serve(s, cert, leaf); why != "" && !slices.Contains(reasons, why) {
+			reasons = append(reasons, why)
+		}
+	}
+	if len(reasons) == 0 {
+		return fmt.Sprintf("its %s fits none of them", keyDescription(leaf))
+	}
+	return strings.Join(reasons, "; ")
+}
+
+// keyUsageAllows reports whether leaf may be used for usage: it has no
+// keyUsage extension, or the extension sets the bit.
+func keyUsageAllows(leaf *x509.Certificate, usage x509.KeyUsage) bool {
+	return leaf.KeyUsage == 0 || leaf.KeyUsage&usage != 0
+}
+
 // curveAccepted reports whether the client's supported_groups, when sent,
 // include the curve of an ECDSA key (RFC 8422, Section 5.1).
 func (o offer12) curveAccepted(pub crypto.PublicKey) bool {
-	k, ok := pub.(*ecdsa.PublicKey)
+	g, ok := ecdsaGroup(pub)
 	if !ok || len(o.clientGroups) == 0 {
 		return true
 	}
-	var g wire.Group
+	return slices.Contains(o.clientGroups, g)
+}
+
+// ecdsaGroup returns the named group of an ECDSA key's curve, and false
+// when pub is not an ECDSA key. A curve gotls does not name is group 0.
+func ecdsaGroup(pub crypto.PublicKey) (wire.Group, bool) {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return 0, false
+	}
 	switch k.Curve {
 	case elliptic.P256():
-		g = wire.GroupSecp256r1
+		return wire.GroupSecp256r1, true
 	case elliptic.P384():
-		g = wire.GroupSecp384r1
+		return wire.GroupSecp384r1, true
 	case elliptic.P521():
-		g = wire.GroupSecp521r1
+		return wire.GroupSecp521r1, true
 	}
-	return slices.Contains(o.clientGroups, g)
+	return 0, true
 }
 
 // suiteWhy explains the choice of s.
@@ -246,7 +316,7 @@ func selectCertificate12(cfg *Config, ch *msg.ClientHello, o offer12) (certChoic
 		if err != nil {
 			continue
 		}
-		pick, scheme, ok := o.pickSuite12(cert)
+		pick, scheme, ok := o.pickSuite12(cert, leaf)
 		if !ok {
 			continue
 		}
@@ -262,7 +332,7 @@ func selectCertificate12(cfg *Config, ch *msg.ClientHello, o offer12) (certChoic
 		}
 	}
 	if fallback == nil {
-		return certChoice{}, suitePick12{}, noSuite12(ch, o)
+		return certChoice{}, suitePick12{}, noSuite12(ch, o, cfg.Certificates)
 	}
 	return *fallback, fallbackSuite, nil
 }
@@ -274,9 +344,9 @@ func certFromCallback12(cert *Certificate, ch *msg.ClientHello, o offer12) (cert
 	if err != nil {
 		return certChoice{}, suitePick12{}, err
 	}
-	pick, scheme, ok := o.pickSuite12(cert)
+	pick, scheme, ok := o.pickSuite12(cert, leaf)
 	if !ok {
-		return certChoice{}, suitePick12{}, noSuite12(ch, o)
+		return certChoice{}, suitePick12{}, noSuite12(ch, o, []*Certificate{cert})
 	}
 	return certChoice{
 		cert:    cert,
@@ -303,21 +373,32 @@ func parseLeaf12(cert *Certificate) (*x509.Certificate, error) {
 	return leaf, nil
 }
 
-// noSuite12 explains why no suite could be negotiated. A client without
-// signature_algorithms accepts only SHA-1 signatures in TLS 1.2 (RFC 5246,
-// Section 7.4.1.4.1); gotls makes none (RFC 9155 deprecates them), so such
-// a client can only use RSA key transport, when that is enabled.
-func noSuite12(ch *msg.ClientHello, o offer12) error {
+// noSuite12 explains why no suite could be negotiated with certs. A
+// client without signature_algorithms accepts only SHA-1 signatures in TLS
+// 1.2 (RFC 5246, Section 7.4.1.4.1); gotls makes none (RFC 9155 deprecates
+// them), so such a client can only use RSA key transport, when that is
+// enabled. Otherwise each certificate says why it cannot serve.
+func noSuite12(ch *msg.ClientHello, o offer12, certs []*Certificate) error {
+	rsaKX := slices.ContainsFunc(o.suites, func(s *suite12) bool { return s.kx == kxRSA })
 	switch {
 	case len(o.suites) == 0:
 		return wire.Fatalf(wire.AlertHandshakeFailure, "no tls 1.2 cipher suite in common (client offered %v)", ch.CipherSuites)
-	case len(ch.SignatureAlgorithms) == 0 && !slices.ContainsFunc(o.suites, func(s *suite12) bool { return s.kx == kxRSA }):
+	case len(ch.SignatureAlgorithms) == 0 && !rsaKX:
 		return wire.Fatalf(wire.AlertHandshakeFailure, "client sent no signature_algorithms, so it accepts only sha-1 signatures, which gotls does not make")
-	case o.group == 0 && !slices.ContainsFunc(o.suites, func(s *suite12) bool { return s.kx == kxRSA }):
+	case o.group == 0 && !rsaKX:
 		return wire.Fatalf(wire.AlertHandshakeFailure, "no ecdhe group in common (client offered %v)", ch.SupportedGroups)
 	}
-	return wire.Fatalf(wire.AlertHandshakeFailure, "no certificate can serve a cipher suite the client offers (%v) with its signature schemes %v",
-		suiteIDs12(o.suites), ch.SignatureAlgorithms)
+	var why []string
+	for i, cert := range certs {
+		leaf, err := parseLeaf12(cert)
+		if err != nil {
+			why = append(why, fmt.Sprintf("certificate #%d: %v", i+1, err))
+			continue
+		}
+		why = append(why, fmt.Sprintf("certificate #%d (%s): %s", i+1, leaf.Subject, o.whyNot(cert, leaf)))
+	}
+	return wire.Fatalf(wire.AlertHandshakeFailure, "no certificate can serve a cipher suite the client offers (%v) with its signature schemes %v: %s",
+		suiteIDs12(o.suites), ch.SignatureAlgorithms, strings.Join(why, "; "))
 }
 
 // rsaDecrypter returns the certificate's key as an RSA decrypter, for

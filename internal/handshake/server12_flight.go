@@ -179,7 +179,10 @@ func sendServerKeyExchange12(c *Conn, hs *serverHS12) error {
 // sendCertificateRequest12 asks the client for a certificate, listing the
 // signature schemes we verify and the distinguished names of ClientCAs.
 func sendCertificateRequest12(c *Conn, hs *serverHS12) error {
-	requested := c.cfg.signatureSchemes(wire.VersionTLS12, wire.VersionTLS12)
+	requested, err := clientAuthSchemes(c.cfg, wire.VersionTLS12)
+	if err != nil {
+		return err
+	}
 	cr := &msg.CertificateRequest{
 		CertificateTypes:    []uint8{certTypeECDSASign, certTypeRSASign},
 		SignatureAlgorithms: requested,

@@ -52,7 +52,11 @@ func TestServer12ClientHelloChecks(t *testing.T) {
 		}, nil, wire.AlertHandshakeFailure},
 		{"no supported_groups", func(ch *msg.ClientHello) { ch.SupportedGroups = nil }, nil, wire.AlertHandshakeFailure},
 		{"only tls 1.3 groups", func(ch *msg.ClientHello) { ch.SupportedGroups = []wire.Group{wire.GroupX25519MLKEM768} }, nil, wire.AlertHandshakeFailure},
-		{"compressed points only", func(ch *msg.ClientHello) { ch.ECPointFormats = []uint8{1} }, nil, wire.AlertHandshakeFailure},
+		{"compressed points only", func(ch *msg.ClientHello) { ch.ECPointFormats = []uint8{1} }, nil, wire.AlertIllegalParameter},
+		{"compressed points only, no ECC curve", func(ch *msg.ClientHello) {
+			ch.ECPointFormats, ch.SupportedGroups = []uint8{1}, []wire.Group{wire.GroupFFDHE2048}
+		}, nil, wire.AlertHandshakeFailure},
+		{"uncompressed among others", func(ch *msg.ClientHello) { ch.ECPointFormats = []uint8{1, 0, 2} }, nil, 0},
 		{"no common suite", func(ch *msg.ClientHello) { ch.CipherSuites = []wire.CipherSuite{wire.TLS_RSA_WITH_AES_128_CBC_SHA} }, nil, wire.AlertHandshakeFailure},
 		{"cbc only, off by default", func(ch *msg.ClientHello) {
 			ch.CipherSuites = []wire.CipherSuite{wire.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}

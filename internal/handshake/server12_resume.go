@@ -84,6 +84,8 @@ func serverResume12(c *Conn, ch *msg.ClientHello, st *SessionState) (State, erro
 	c.resumed = st
 	c.result.DidResume = true
 	c.result.CipherSuite = suite.id
+	// An abbreviated handshake runs no key exchange: report the session's.
+	c.result.Group = st.Group
 	c.result.NegotiatedProtocol = alpn
 	c.result.ServerName = ch.ServerName
 	random, _, err := serverRandom12(c)
@@ -206,7 +208,7 @@ func newSessionState12(c *Conn, sess *session12) *SessionState {
 	if c.resumed != nil {
 		st.AuthenticatedAt = c.resumed.AuthenticatedAt
 	}
-	st.PeerCertificates, st.VerifiedChains = peerDERs(&c.result)
+	recordPeer(st, &c.result)
 	return st
 }
 

@@ -263,7 +263,7 @@ func newTicket13(c *Conn, suite *record.Suite, n byte) (*msg.NewSessionTicket, e
 	if c.resumed != nil {
 		st.AuthenticatedAt = c.resumed.AuthenticatedAt
 	}
-	st.PeerCertificates, st.VerifiedChains = peerDERs(&c.result)
+	recordPeer(st, &c.result)
 	st.MaxEarlyData = allowEarlyData13(c, st)
 	ticket, err := sealSession(c, st)
 	if err != nil {

@@ -15,8 +15,13 @@ import (
 // roll out a new format while old tickets are still in flight.
 
 // sessionStateFormat is the format version written first in every
-// encoded session state.
-const sessionStateFormat = 1
+// encoded session state. Format 2 appends the group, the peer's signature
+// scheme, OCSP response and SCTs to format 1, which still parses (with
+// those empty) so that sessions issued before an upgrade stay resumable.
+const (
+	sessionStateFormat   = 2
+	sessionStateFormatV1 = 1
+)
 
 // maxSessionState bounds an encoded session state. A server's ticket must
 // fit the 16-bit ticket field with room for the sealing overhead; a
@@ -85,6 +90,19 @@ type SessionState struct {
 	Ticket []byte
 	// SessionID is, on a TLS 1.2 client, the session ID to present.
 	SessionID []byte
+	// Group is the key exchange group of the handshake that made the
+	// session. A resumed TLS 1.2 session reports it again (it runs no key
+	// exchange of its own); TLS 1.3 reports the group of each handshake.
+	Group wire.Group
+	// PeerSignatureScheme is the scheme the peer signed with in the full
+	// handshake that authenticated it, or 0; resumptions report it again.
+	PeerSignatureScheme wire.SignatureScheme
+	// OCSPResponse is, on a client, the OCSP response the server stapled
+	// in the full handshake, reported again on resumption.
+	OCSPResponse []byte
+	// SCTs are, on a client, the signed certificate timestamps the server
+	// sent in the full handshake, reported again on resumption.
+	SCTs [][]byte
 }
 
 // Marshal encodes the session state.
@@ -120,6 +138,10 @@ func (s *SessionState) Marshal() ([]byte, error) {
 			addCertList(b, chain)
 		}
 	})
+	b.AddUint16(uint16(s.Group))
+	b.AddUint16(uint16(s.PeerSignatureScheme))
+	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.OCSPResponse) })
+	addCertList(&b, s.SCTs)
 	out, err := b.Bytes()
 	if err != nil {
 		return nil, err
@@ -136,8 +158,8 @@ func addSessionBytes8(b *cryptobyte.Builder, v []byte) {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(v) })
 }
 
-// addCertList writes DER certificates as a 24-bit list of 24-bit
-// entries, each at least one byte.
+// addCertList writes DER certificates (or other non-empty items, such as
+// SCTs) as a 24-bit list of 24-bit entries, each at least one byte.
 func addCertList(b *cryptobyte.Builder, certs [][]byte) {
 	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
 		for _, der := range certs {
@@ -167,7 +189,7 @@ func ParseSessionState(data []byte) (*SessionState, error) {
 	var version, suite uint16
 	var created, authenticated uint64
 	st := &SessionState{}
-	if !s.ReadUint16(&format) || format != sessionStateFormat ||
+	if !s.ReadUint16(&format) || (format != sessionStateFormat && format != sessionStateFormatV1) ||
 		!s.ReadUint8(&role) || role > sessionRoleClient ||
 		!s.ReadUint16(&version) || !s.ReadUint16(&suite) ||
 		!s.ReadUint8(&flags) || flags&^sessionFlagEMS != 0 ||
@@ -184,11 +206,18 @@ func ParseSessionState(data []byte) (*SessionState, error) {
 	if err := parseSessionFields(&s, st); err != nil {
 		return nil, err
 	}
+	if format == sessionStateFormat {
+		if err := parseSessionFieldsV2(&s, st); err != nil {
+			return nil, err
+		}
+	}
+	if !s.Empty() {
+		return nil, errBadSessionState
+	}
 	return st, nil
 }
 
-// parseSessionFields reads the variable-length fields of a session state,
-// which must end the input.
+// parseSessionFields reads the variable-length fields of format 1.
 func parseSessionFields(s *cryptobyte.String, st *SessionState) error {
 	var secret, alpn, name, ticketID, sessionID, ticket cryptobyte.String
 	if !s.ReadUint8LengthPrefixed(&secret) || len(secret) == 0 ||
@@ -209,7 +238,7 @@ func parseSessionFields(s *cryptobyte.String, st *SessionState) error {
 		return err
 	}
 	var chains cryptobyte.String
-	if !s.ReadUint24LengthPrefixed(&chains) || !s.Empty() {
+	if !s.ReadUint24LengthPrefixed(&chains) {
 		return errBadSessionState
 	}
 	for !chains.Empty() {
@@ -220,6 +249,21 @@ func parseSessionFields(s *cryptobyte.String, st *SessionState) error {
 		st.VerifiedChains = append(st.VerifiedChains, chain)
 	}
 	return nil
+}
+
+// parseSessionFieldsV2 reads the fields format 2 adds.
+func parseSessionFieldsV2(s *cryptobyte.String, st *SessionState) error {
+	var group, scheme uint16
+	var ocsp cryptobyte.String
+	if !s.ReadUint16(&group) || !s.ReadUint16(&scheme) || !s.ReadUint24LengthPrefixed(&ocsp) {
+		return errBadSessionState
+	}
+	st.Group = wire.Group(group)
+	st.PeerSignatureScheme = wire.SignatureScheme(scheme)
+	st.OCSPResponse = cloneBytes(ocsp)
+	var err error
+	st.SCTs, err = readCertList(s)
+	return err
 }
 
 // readCertList reads a list written by addCertList.

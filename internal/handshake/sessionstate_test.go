@@ -33,6 +33,12 @@ func sampleSessionStates() map[string]*handshake.SessionState {
 			Secret: bytes.Repeat([]byte{3}, 48), ExtendedMasterSecret: true, CreatedAt: at, AuthenticatedAt: at,
 			Lifetime: 3600, SessionID: bytes.Repeat([]byte{5}, 32),
 		},
+		"client 1.2 resumable report": {
+			Client: true, Version: wire.VersionTLS12, CipherSuite: wire.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+			Secret: bytes.Repeat([]byte{4}, 48), ExtendedMasterSecret: true, CreatedAt: at, AuthenticatedAt: at,
+			Lifetime: 3600, Ticket: []byte{1, 2, 3}, Group: wire.GroupX25519, PeerSignatureScheme: wire.PSSWithSHA256,
+			OCSPResponse: []byte("ocsp response"), SCTs: [][]byte{[]byte("sct one"), []byte("sct two")},
+		},
 		"minimal": {Secret: []byte{1}, CreatedAt: time.UnixMilli(0), AuthenticatedAt: time.UnixMilli(0)},
 	}
 }
@@ -84,13 +90,14 @@ func TestSessionStateRejects(t *testing.T) {
 		return b
 	}
 	tests := map[string][]byte{
-		"empty":           nil,
-		"format 2":        mutate(func(b []byte) { b[1] = 2 }),
-		"role 2":          mutate(func(b []byte) { b[2] = 2 }),
-		"unknown flag":    mutate(func(b []byte) { b[7] = 0x80 }),
-		"huge":            make([]byte, 1<<20+1),
-		"empty secret":    mustMarshal(t, &handshake.SessionState{}),
-		"long session id": mustMarshal(t, &handshake.SessionState{Secret: []byte{1}, SessionID: make([]byte, 33)}),
+		"empty":                         nil,
+		"format 3":                      mutate(func(b []byte) { b[1] = 3 }),
+		"format 1 with the fields of 2": mutate(func(b []byte) { b[1] = 1 }),
+		"role 2":                        mutate(func(b []byte) { b[2] = 2 }),
+		"unknown flag":                  mutate(func(b []byte) { b[7] = 0x80 }),
+		"huge":                          make([]byte, 1<<20+1),
+		"empty secret":                  mustMarshal(t, &handshake.SessionState{}),
+		"long session id":               mustMarshal(t, &handshake.SessionState{Secret: []byte{1}, SessionID: make([]byte, 33)}),
 	}
 	for name, in := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -102,6 +109,25 @@ func TestSessionStateRejects(t *testing.T) {
 	// Marshal refuses empty certificates.
 	if _, err := (&handshake.SessionState{Secret: []byte{1}, PeerCertificates: [][]byte{{}}}).Marshal(); err == nil {
 		t.Error("marshal accepted an empty certificate")
+	}
+}
+
+// TestSessionStateFormat1 checks that a session state of format 1, from
+// before the group, signature scheme, OCSP response and SCTs were kept,
+// still parses, with those fields empty.
+func TestSessionStateFormat1(t *testing.T) {
+	st := sampleSessionStates()["client 1.3"]
+	enc := mustMarshal(t, st)
+	// Format 2 ends with group (2), scheme (2), an empty OCSP response (3)
+	// and an empty SCT list (3).
+	v1 := bytes.Clone(enc[:len(enc)-10])
+	v1[1] = 1
+	got, err := handshake.ParseSessionState(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(normalize(got), normalize(st)) {
+		t.Errorf("format 1:\n got %+v\nwant %+v", got, st)
 	}
 }
 

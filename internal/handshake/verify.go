@@ -59,6 +59,10 @@ type verifyOptions struct {
 	// insecureSkipVerify only parses the chain; VerifyPeerCertificate
 	// still runs.
 	insecureSkipVerify bool
+	// leafUse is the keyUsage bit the leaf's key is used for: it must be
+	// set when the leaf has a keyUsage extension, even when verification
+	// is skipped. Zero means digitalSignature: the peer signs.
+	leafUse x509.KeyUsage
 }
 
 // verifyChain parses and verifies a peer's chain (leaf first) at the
@@ -77,10 +81,8 @@ func verifyChain(c *Conn, rawChain [][]byte, opts verifyOptions) error {
 	if err := checkPublicKey(leaf, certs); err != nil {
 		return err
 	}
-	if c.result.Version == wire.VersionTLS13 {
-		if err := checkSigningKeyUsage(leaf, certs); err != nil {
-			return err
-		}
+	if err := checkLeafKeyUsage(leaf, certs, opts.leafUse); err != nil {
+		return err
 	}
 	var chains [][]*x509.Certificate
 	if opts.insecureSkipVerify {
@@ -139,17 +141,24 @@ func checkPublicKey(leaf *x509.Certificate, certs []*x509.Certificate) error {
 	return fail(wire.AlertUnsupportedCertificate, fmt.Errorf("unsupported public key type %T", leaf.PublicKey))
 }
 
-// checkSigningKeyUsage requires the digitalSignature bit when a leaf that
-// must sign has a keyUsage extension (RFC 8446, Section 4.4.2.2). It runs
-// even when chain verification is skipped.
-func checkSigningKeyUsage(leaf *x509.Certificate, certs []*x509.Certificate) error {
-	if leaf.KeyUsage == 0 || leaf.KeyUsage&x509.KeyUsageDigitalSignature != 0 {
+// checkLeafKeyUsage requires the keyUsage bit use (digitalSignature when
+// zero) when the leaf has a keyUsage extension. It runs even when chain
+// verification is skipped.
+func checkLeafKeyUsage(leaf *x509.Certificate, certs []*x509.Certificate, use x509.KeyUsage) error {
+	need := "digitalSignature, which signing requires"
+	switch use {
+	case 0:
+		use = x509.KeyUsageDigitalSignature
+	case x509.KeyUsageKeyEncipherment:
+		need = "keyEncipherment, which RSA key transport requires"
+	}
+	if keyUsageAllows(leaf, use) {
 		return nil
 	}
 	cve := &CertificateVerificationError{Check: "key usage", Name: leaf.Subject.String(), Certs: certs,
-		Err: fmt.Errorf("keyUsage lacks digitalSignature, which signing requires")}
-	// RFC 8446, Section 4.4.2.2: digitalSignature MUST be set if keyUsage is present.
-	return wire.Fatal(wire.AlertIllegalParameter, "peer certificate cannot sign", cve)
+		Err: fmt.Errorf("keyUsage lacks %s", need)}
+	// RFC 8446, Section 4.4.2.2 and RFC 5246, Sections 7.4.2 and 7.4.6: the bit MUST be set if keyUsage is present.
+	return wire.Fatal(wire.AlertIllegalParameter, "peer certificate's keyUsage does not allow its use", cve)
 }
 
 // verifyX509 runs crypto/x509 path building and checks, and traces what

@@ -3,12 +3,11 @@ package keysched
 import (
 	"crypto"
 	"crypto/hkdf"
-	_ "crypto/sha256" // registers SHA-256 for crypto.Hash.New
-	_ "crypto/sha512" // registers SHA-384 for crypto.Hash.New
+	"crypto/sha256" // also registers SHA-256 for crypto.Hash.New
+	"crypto/sha512" // also registers SHA-384 for crypto.Hash.New
 	"errors"
 	"fmt"
-
-	"golang.org/x/crypto/cryptobyte"
+	"hash"
 )
 
 // labelPrefix starts every HkdfLabel.label (RFC 8446, Section 7.1).
@@ -30,26 +29,40 @@ func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, len
 		panic(fmt.Sprintf("keysched: invalid HKDF-Expand-Label arguments (label %d, context %d, length %d bytes)",
 			len(label), len(context), length))
 	}
-	var b cryptobyte.Builder
-	b.AddUint16(uint16(length))
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
-		b.AddBytes([]byte(labelPrefix))
-		b.AddBytes([]byte(label))
-	})
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
-		b.AddBytes(context)
-	})
-	info := b.BytesOrPanic()
-	out, err := hkdf.Expand(h.New, secret, string(info), length)
+	// HkdfLabel is at most 2 + 1 + 255 + 1 + 255 bytes; build it on the
+	// stack rather than with a cryptobyte.Builder, whose length-prefixed
+	// children allocate.
+	var buf [2 + 1 + 255 + 1 + 255]byte
+	info := append(buf[:0], byte(length>>8), byte(length), byte(len(labelPrefix)+len(label)))
+	info = append(info, labelPrefix...)
+	info = append(info, label...)
+	info = append(info, byte(len(context)))
+	info = append(info, context...)
+	out, err := hkdf.Expand(hashFunc(h), secret, string(info), length)
 	if err != nil {
 		panic("keysched: " + err.Error())
 	}
 	return out
 }
 
+// hashFunc returns the constructor of h. For the hashes of TLS it is a
+// package-level function rather than the method value h.New, which
+// allocates a closure on every use.
+func hashFunc(h crypto.Hash) func() hash.Hash {
+	switch h {
+	case crypto.SHA256:
+		return sha256.New
+	case crypto.SHA384:
+		return sha512.New384
+	case crypto.SHA512:
+		return sha512.New
+	}
+	return h.New
+}
+
 // extract is HKDF-Extract(salt, ikm) with the hash h (RFC 5869, Section 2.2).
 func extract(h crypto.Hash, ikm, salt []byte) []byte {
-	out, err := hkdf.Extract(h.New, ikm, salt)
+	out, err := hkdf.Extract(hashFunc(h), ikm, salt)
 	if err != nil {
 		panic("keysched: " + err.Error())
 	}

@@ -37,7 +37,7 @@ func PRF12(h crypto.Hash, secret []byte, label string, seed []byte, length int) 
 // where A(0) = seed and A(i) = HMAC(secret, A(i-1)).
 func pHash(h crypto.Hash, secret, seed []byte, length int) []byte {
 	out := make([]byte, 0, length+h.Size())
-	m := hmac.New(h.New, secret)
+	m := hmac.New(hashFunc(h), secret)
 	m.Write(seed)
 	a := m.Sum(nil) // A(1)
 	for len(out) < length {

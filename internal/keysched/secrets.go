@@ -143,7 +143,7 @@ func (s MasterSecret) ResumptionMasterSecret(th []byte) ResumptionMasterSecret {
 // verify_data of a Finished message and the value of a PSK binder
 // (RFC 8446, Section 4.4.4).
 func FinishedMAC(h crypto.Hash, finishedKey, transcriptHash []byte) []byte {
-	m := hmac.New(h.New, finishedKey)
+	m := hmac.New(hashFunc(h), finishedKey)
 	m.Write(transcriptHash)
 	return m.Sum(nil)
 }

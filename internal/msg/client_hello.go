@@ -2,6 +2,7 @@ package msg
 
 import (
 	"errors"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -97,6 +98,50 @@ type ClientHello struct {
 	CertificateAuthorities [][]byte
 	// Extensions lists every extension type in received order, known or not.
 	Extensions []wire.ExtensionType
+
+	// tls13Err is the first error in an extension that only TLS 1.3 uses;
+	// see TLS13ExtensionsError.
+	tls13Err error
+}
+
+// TLS13ExtensionsError returns the first error found in the extensions of
+// a received ClientHello that only TLS 1.3 uses (key_share,
+// pre_shared_key, psk_key_exchange_modes, early_data, cookie,
+// post_handshake_auth, certificate_authorities), such as a malformed body
+// or a pre_shared_key that is not the last extension. Parse does not fail
+// on them: a server that negotiates TLS 1.2 ignores those extensions
+// (RFC 8446, Section 4.2), and the fields of one that failed are left
+// empty. A server that negotiates TLS 1.3 must fail with this error.
+func (m *ClientHello) TLS13ExtensionsError() error { return m.tls13Err }
+
+// tls13Only wraps the parser of a ClientHello extension that only TLS 1.3
+// uses: a failure, including bytes left in the body, is recorded for
+// TLS13ExtensionsError, the fields it touched are restored and the body
+// is skipped, so that the ClientHello still parses.
+func tls13Only(typ wire.ExtensionType, parse extParser[*ClientHello]) extParser[*ClientHello] {
+	return func(m *ClientHello, body *cryptobyte.String) error {
+		saved := *m
+		err := parse(m, body)
+		switch {
+		case err == errMalformed:
+			err = wire.Fatalf(wire.AlertDecodeError, "malformed %s extension in client_hello", typ)
+		case err == nil && !body.Empty():
+			err = wire.Fatalf(wire.AlertDecodeError, "trailing bytes in %s extension in client_hello", typ)
+		}
+		if err != nil {
+			*m = saved
+			m.noteTLS13Error(err)
+			body.Skip(len(*body))
+		}
+		return nil
+	}
+}
+
+// noteTLS13Error keeps err when it is the first TLS 1.3 extension error.
+func (m *ClientHello) noteTLS13Error(err error) {
+	if m.tls13Err == nil {
+		m.tls13Err = err
+	}
 }
 
 // Type returns wire.HandshakeClientHello.
@@ -130,6 +175,11 @@ func (m *ClientHello) unmarshal(raw []byte) error {
 	}
 	exts, err := readExtensions(block, inCH, m, chParser)
 	m.Extensions = exts
+	if i := slices.Index(exts, wire.ExtPreSharedKey); err == nil && i >= 0 && i != len(exts)-1 {
+		// RFC 8446, Section 4.2.11: pre_shared_key MUST be the last extension; a TLS 1.3 server fails with illegal_parameter.
+		m.PSKIdentities, m.PSKBinders = nil, nil
+		m.noteTLS13Error(wire.Fatalf(wire.AlertIllegalParameter, "pre_shared_key is not the last extension in client_hello"))
+	}
 	return err
 }
 

@@ -89,9 +89,6 @@ func parseErrorCases() []parseErrorCase {
 		{"duplicate extension", chWith(ems, ems), 0, wire.AlertDecodeError},
 		{"duplicate unknown extension", chWith(ext(0x1234, nil), ext(0x1234, []byte{1})), 0, wire.AlertDecodeError},
 		{"duplicate in encrypted_extensions", eeWith(ext(wire.ExtEarlyData, nil), ext(wire.ExtEarlyData, nil)), v13, wire.AlertDecodeError},
-		{"psk not last", chWith(ext(wire.ExtPreSharedKey, pskBody(fill(32, 1))), ems), 0, wire.AlertIllegalParameter},
-		{"psk binder count", chWith(ext(wire.ExtPreSharedKey, pskBody(fill(32, 1), fill(32, 2)))), 0, wire.AlertIllegalParameter},
-		{"psk short binder", chWith(ext(wire.ExtPreSharedKey, pskBody(fill(31, 1)))), 0, wire.AlertDecodeError},
 		{"key_update value 2", []byte{24, 0, 0, 1, 2}, v13, wire.AlertIllegalParameter},
 		{"key_update value 255", []byte{24, 0, 0, 1, 255}, v13, wire.AlertIllegalParameter},
 		{"key_update empty", []byte{24, 0, 0, 0}, v13, wire.AlertDecodeError},
@@ -109,7 +106,7 @@ func parseErrorCases() []parseErrorCase {
 		{"server_hello key_share as group", shWith(fill(32, 2), ext(wire.ExtKeyShare, []byte{0, 29})), 0, wire.AlertDecodeError},
 		{"cookie in server_hello", shWith(fill(32, 2), ext(wire.ExtCookie, u16([]byte{1}))), 0, wire.AlertIllegalParameter},
 		{"alpn in hrr", shWith(hrr, alpn("h2")), 0, wire.AlertIllegalParameter},
-		{"supported_groups in server_hello", shWith(fill(32, 2), ext(wire.ExtSupportedGroups, u16([]byte{0, 29}))), 0, wire.AlertIllegalParameter},
+		{"signature_algorithms in server_hello", shWith(fill(32, 2), ext(wire.ExtSignatureAlgorithms, u16([]byte{4, 3}))), 0, wire.AlertIllegalParameter},
 		{"key_share in encrypted_extensions", eeWith(ext(wire.ExtKeyShare, []byte{0, 29})), v13, wire.AlertIllegalParameter},
 		{"oid_filters in client_hello", chWith(ext(wire.ExtOIDFilters, nil)), 0, wire.AlertIllegalParameter},
 		{"certificate_request without signature_algorithms", withBody(13, cat(u8(nil), u16(nil))), v13, wire.AlertMissingExtension},
@@ -126,7 +123,6 @@ func parseErrorCases() []parseErrorCase {
 		{"trailing bytes after extensions", withBody(1, append(chWith(ems)[HeaderLen:], 0)), 0, wire.AlertDecodeError},
 		{"bytes inside empty extension", chWith(ext(wire.ExtExtendedMasterSecret, []byte{0})), 0, wire.AlertDecodeError},
 		{"empty supported_versions", chWith(ext(wire.ExtSupportedVersions, u8(nil))), 0, wire.AlertDecodeError},
-		{"empty key_exchange", chWith(ext(wire.ExtKeyShare, u16(cat([]byte{0, 29}, u16(nil))))), 0, wire.AlertDecodeError},
 		{"empty certificate", withBody(11, cat(u8(nil), []byte{0, 0, 5}, []byte{0, 0, 0}, u16(nil))), v13, wire.AlertDecodeError},
 		{"empty finished", []byte{20, 0, 0, 0}, v13, wire.AlertDecodeError},
 		{"certificate_status type 2", withBody(22, cat([]byte{2, 0, 0, 1, 1})), v12, wire.AlertDecodeError},
@@ -145,6 +141,51 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("message returned with error")
 			}
 			t.Log(err)
+		})
+	}
+}
+
+// TestClientHelloTLS13OnlyErrors checks that a ClientHello whose TLS
+// 1.3-only extensions are bad still parses, with those extensions empty
+// and the error kept for a server that negotiates TLS 1.3.
+func TestClientHelloTLS13OnlyErrors(t *testing.T) {
+	ems := ext(wire.ExtExtendedMasterSecret, nil)
+	psk := ext(wire.ExtPreSharedKey, pskBody(fill(32, 1)))
+	tests := []struct {
+		name string
+		exts [][]byte
+		want wire.Alert // 0: no error
+	}{
+		{"valid psk", [][]byte{ems, psk}, 0},
+		{"psk not last", [][]byte{psk, ems}, wire.AlertIllegalParameter},
+		{"psk binder count", [][]byte{ems, ext(wire.ExtPreSharedKey, pskBody(fill(32, 1), fill(32, 2)))}, wire.AlertIllegalParameter},
+		{"psk short binder", [][]byte{ems, ext(wire.ExtPreSharedKey, pskBody(fill(31, 1)))}, wire.AlertDecodeError},
+		{"psk without binders", [][]byte{ems, ext(wire.ExtPreSharedKey, cat(u16(cat(u16([]byte("id")), []byte{0, 0, 0, 1})), u16(nil)))}, wire.AlertDecodeError},
+		{"empty key_exchange", [][]byte{ems, ext(wire.ExtKeyShare, u16(cat([]byte{0, 29}, u16(nil))))}, wire.AlertDecodeError},
+		{"empty psk_key_exchange_modes", [][]byte{ems, ext(wire.ExtPSKKeyExchangeModes, u8(nil))}, wire.AlertDecodeError},
+		{"early_data with a body", [][]byte{ems, ext(wire.ExtEarlyData, []byte{0})}, wire.AlertDecodeError},
+		{"empty cookie", [][]byte{ems, ext(wire.ExtCookie, u16(nil))}, wire.AlertDecodeError},
+		{"first error wins", [][]byte{ext(wire.ExtEarlyData, []byte{0}), psk, ems}, wire.AlertDecodeError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := mustParse(t, chWith(tt.exts...), 0).(*ClientHello)
+			if !ch.ExtendedMasterSecret {
+				t.Error("extended_master_secret lost")
+			}
+			err := ch.TLS13ExtensionsError()
+			if tt.want == 0 {
+				if err != nil || len(ch.PSKIdentities) != 1 || ch.BindersLen() == 0 {
+					t.Fatalf("error %v, identities %d", err, len(ch.PSKIdentities))
+				}
+				return
+			}
+			if !isAlert(err, tt.want) {
+				t.Fatalf("TLS13ExtensionsError = %v, want %v", err, tt.want)
+			}
+			if ch.PSKIdentities != nil || ch.PSKBinders != nil || ch.KeyShares != nil || ch.PSKModes != nil || ch.EarlyData || ch.Cookie != nil {
+				t.Errorf("fields of the failed extension are set: %+v", ch)
+			}
 		})
 	}
 }
@@ -234,6 +275,8 @@ func TestCheckAllowed(t *testing.T) {
 		{wire.HandshakeServerHello, false, v13, []E{wire.ExtALPN}, false},
 		{wire.HandshakeServerHello, false, v12, []E{wire.ExtALPN, wire.ExtExtendedMasterSecret, wire.ExtRenegotiationInfo, wire.ExtServerName}, true},
 		{wire.HandshakeServerHello, false, v13, []E{wire.ExtExtendedMasterSecret}, false},
+		{wire.HandshakeServerHello, false, v12, []E{wire.ExtSupportedGroups}, true},
+		{wire.HandshakeServerHello, false, v13, []E{wire.ExtSupportedGroups}, false},
 		{wire.HandshakeServerHello, true, v13, []E{wire.ExtCookie, wire.ExtKeyShare, wire.ExtSupportedVersions}, true},
 		{wire.HandshakeServerHello, true, v13, []E{wire.ExtPreSharedKey}, false},
 		{wire.HandshakeServerHello, false, 0, []E{wire.ExtALPN, wire.ExtPreSharedKey}, true},

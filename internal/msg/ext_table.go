@@ -86,7 +86,10 @@ var extRules = [...]extRule{
 		ch: parseCHStatusRequest, chOut: writeCHStatusRequest,
 		sh: parseSHStatusRequest, shOut: writeSHStatusRequest,
 		ct: parseCTStatusRequest, ctOut: writeCTStatusRequest},
-	{typ: wire.ExtSupportedGroups, tls13: inCH | inEE, tls12: inCH,
+	// Some TLS 1.2 servers echo supported_groups in their ServerHello;
+	// RFC 5246, Section 7.4.1.4 allows any extension the client sent, so
+	// it is listed there (not parsed). TLS 1.3 forbids it (RFC 8446, Section 4.2).
+	{typ: wire.ExtSupportedGroups, tls13: inCH | inEE, tls12: inCH | inSH,
 		ch: parseCHSupportedGroups, chOut: writeCHSupportedGroups,
 		ee: parseEESupportedGroups, eeOut: writeEESupportedGroups},
 	{typ: wire.ExtECPointFormats, tls13: inCH, tls12: inCH | inSH,
@@ -114,32 +117,32 @@ var extRules = [...]extRule{
 		ch: parseCHSupportedVersions, chOut: writeCHSupportedVersions,
 		sh: parseSHSupportedVersion, shOut: writeSHSupportedVersion},
 	{typ: wire.ExtCookie, tls13: inCH | inHRR, tls12: inCH,
-		ch: parseCHCookie, chOut: writeCHCookie,
+		ch: tls13Only(wire.ExtCookie, parseCHCookie), chOut: writeCHCookie,
 		sh: parseSHCookie, shOut: writeSHCookie},
 	{typ: wire.ExtPSKKeyExchangeModes, tls13: inCH, tls12: inCH,
-		ch: parseCHPSKModes, chOut: writeCHPSKModes},
+		ch: tls13Only(wire.ExtPSKKeyExchangeModes, parseCHPSKModes), chOut: writeCHPSKModes},
 	{typ: wire.ExtEarlyData, tls13: inCH | inEE | inNST, tls12: inCH,
-		ch: parseCHEarlyData, chOut: writeCHEarlyData,
+		ch: tls13Only(wire.ExtEarlyData, parseCHEarlyData), chOut: writeCHEarlyData,
 		ee: parseEEEarlyData, eeOut: writeEEEarlyData,
 		nst: parseNSTEarlyData, nstOut: writeNSTEarlyData},
 	{typ: wire.ExtCertificateAuthorities, tls13: inCH | inCR, tls12: inCH,
-		ch: parseCHCertificateAuthorities, chOut: writeCHCertificateAuthorities,
+		ch: tls13Only(wire.ExtCertificateAuthorities, parseCHCertificateAuthorities), chOut: writeCHCertificateAuthorities,
 		cr: parseCRCertificateAuthorities, crOut: writeCRCertificateAuthorities},
 	{typ: wire.ExtOIDFilters, tls13: inCR},
 	{typ: wire.ExtPostHandshakeAuth, tls13: inCH, tls12: inCH,
-		ch: parseCHPostHandshakeAuth, chOut: writeCHPostHandshakeAuth},
+		ch: tls13Only(wire.ExtPostHandshakeAuth, parseCHPostHandshakeAuth), chOut: writeCHPostHandshakeAuth},
 	{typ: wire.ExtSignatureAlgorithmsCert, tls13: inCH | inCR, tls12: inCH,
 		ch: parseCHSignatureAlgorithmsCert, chOut: writeCHSignatureAlgorithmsCert,
 		cr: parseCRSignatureAlgorithmsCert, crOut: writeCRSignatureAlgorithmsCert},
 	{typ: wire.ExtKeyShare, tls13: inCH | inSH | inHRR, tls12: inCH,
-		ch: parseCHKeyShares, chOut: writeCHKeyShares,
+		ch: tls13Only(wire.ExtKeyShare, parseCHKeyShares), chOut: writeCHKeyShares,
 		sh: parseSHKeyShare, shOut: writeSHKeyShare},
 	{typ: wire.ExtRenegotiationInfo, tls13: inCH, tls12: inCH | inSH,
 		ch: parseCHRenegotiationInfo, chOut: writeCHRenegotiationInfo,
 		sh: parseSHRenegotiationInfo, shOut: writeSHRenegotiationInfo},
 	// pre_shared_key stays the last row (RFC 8446, Section 4.2.11).
 	{typ: wire.ExtPreSharedKey, tls13: inCH | inSH, tls12: inCH,
-		ch: parseCHPreSharedKey, chOut: writeCHPreSharedKey,
+		ch: tls13Only(wire.ExtPreSharedKey, parseCHPreSharedKey), chOut: writeCHPreSharedKey,
 		sh: parseSHPreSharedKey, shOut: writeSHPreSharedKey},
 }
 
@@ -183,8 +186,8 @@ func nstWriter(r *extRule) extWriter[*NewSessionTicket]   { return r.nstOut }
 // readExtensions decodes the extension block of a message of kind where
 // into m and returns every extension type in received order, known or
 // not. It enforces the rules that hold for every version: no duplicates,
-// pre_shared_key last in a ClientHello, and no known extension in a block
-// where no version allows it. Unknown extensions are listed and skipped.
+// and no known extension in a block where no version allows it. Unknown
+// extensions are listed and skipped.
 func readExtensions[T any](block cryptobyte.String, where place, m T, pick func(*extRule) extParser[T]) ([]wire.ExtensionType, error) {
 	var types []wire.ExtensionType
 	var seen map[wire.ExtensionType]bool // built only for long blocks
@@ -199,9 +202,6 @@ func readExtensions[T any](block cryptobyte.String, where place, m T, pick func(
 			return nil, wire.Fatalf(wire.AlertDecodeError, "duplicate %s in %s", typ, where)
 		}
 		types = append(types, typ)
-		if where == inCH && typ == wire.ExtPreSharedKey && !block.Empty() { // RFC 8446, Section 4.2.11
-			return nil, wire.Fatalf(wire.AlertIllegalParameter, "pre_shared_key is not the last extension in client_hello")
-		}
 		if err := readExtension(typ, &body, where, m, pick); err != nil {
 			return nil, err
 		}

@@ -52,17 +52,35 @@ type CBCSuite struct {
 }
 
 // CBCSuite12 returns the record protection of the TLS 1.2 AES-CBC-SHA suite
-// id, or nil if id is not a CBC suite gotls knows.
+// id, or nil if id is not a CBC suite gotls knows. The result is shared and
+// must not be modified.
 func CBCSuite12(id wire.CipherSuite) *CBCSuite {
 	switch id {
-	case wire.TLS_RSA_WITH_AES_128_CBC_SHA, wire.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-		wire.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:
-		return &CBCSuite{ID: id, Hash: crypto.SHA256, KeyLen: 16, MACLen: cbcMACLen, MACHash: crypto.SHA1}
-	case wire.TLS_RSA_WITH_AES_256_CBC_SHA, wire.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
-		wire.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:
-		return &CBCSuite{ID: id, Hash: crypto.SHA256, KeyLen: 32, MACLen: cbcMACLen, MACHash: crypto.SHA1}
+	case wire.TLS_RSA_WITH_AES_128_CBC_SHA:
+		return &cbcSuites12[0]
+	case wire.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:
+		return &cbcSuites12[1]
+	case wire.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:
+		return &cbcSuites12[2]
+	case wire.TLS_RSA_WITH_AES_256_CBC_SHA:
+		return &cbcSuites12[3]
+	case wire.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA:
+		return &cbcSuites12[4]
+	case wire.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:
+		return &cbcSuites12[5]
 	}
 	return nil
+}
+
+// cbcSuites12 are the values CBCSuite12 hands out; they are shared, so
+// callers must treat a *CBCSuite as read-only.
+var cbcSuites12 = [...]CBCSuite{
+	{ID: wire.TLS_RSA_WITH_AES_128_CBC_SHA, Hash: crypto.SHA256, KeyLen: 16, MACLen: cbcMACLen, MACHash: crypto.SHA1},
+	{ID: wire.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, Hash: crypto.SHA256, KeyLen: 16, MACLen: cbcMACLen, MACHash: crypto.SHA1},
+	{ID: wire.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, Hash: crypto.SHA256, KeyLen: 16, MACLen: cbcMACLen, MACHash: crypto.SHA1},
+	{ID: wire.TLS_RSA_WITH_AES_256_CBC_SHA, Hash: crypto.SHA256, KeyLen: 32, MACLen: cbcMACLen, MACHash: crypto.SHA1},
+	{ID: wire.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, Hash: crypto.SHA256, KeyLen: 32, MACLen: cbcMACLen, MACHash: crypto.SHA1},
+	{ID: wire.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, Hash: crypto.SHA256, KeyLen: 32, MACLen: cbcMACLen, MACHash: crypto.SHA1},
 }
 
 // cbcMode is a CBC BlockMode whose IV can be replaced, as the AES modes of
