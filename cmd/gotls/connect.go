@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"gotls"
@@ -27,6 +28,13 @@ const connectExamples = `  gotls connect -connect example.com:443 -trace < /dev/
   gotls connect -connect localhost:4433 -CAfile ca.pem -revocation hard -status < /dev/null
       verify the staple, or else ask the certificate's OCSP responder or CRL; fail (exit 1)
       when the certificate is revoked or no source answers (soft: warn on stderr and go on)
+  gotls connect -connect localhost:4433 -CAfile ca.pem -reconnect < /dev/null
+      connect, then reconnect 5 times resuming the session: prints New or Reused for each,
+      then "Reused 5/5 reconnections" (a WARNING when fewer; the exit status stays 0)
+  gotls connect -connect localhost:4433 -CAfile ca.pem -sess_out sess.pem < /dev/null
+  gotls connect -connect localhost:4433 -CAfile ca.pem -sess_in sess.pem -early_data req.txt
+      save a session, then resume it and send req.txt as 0-RTT data: prints
+      "Early data was accepted", "rejected" (not resent) or "not sent" and why
 `
 
 // connectOptions are connect's flags.
@@ -41,6 +49,7 @@ type connectOptions struct {
 	closeWrite bool
 	status     bool
 	revocation string
+	resume     resumeFlags
 }
 
 func (o *connectOptions) register(fs *flag.FlagSet) {
@@ -55,6 +64,7 @@ func (o *connectOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.status, "status", false, "print the server's OCSP staple decoded (responder, times, certificate status) and the revocation verdict on stderr; the client always asks for a staple")
 	fs.StringVar(&o.revocation, "revocation", "off", "revocation `POLICY`: off (the default: nothing is checked), soft (check the staple, else the OCSP responder, else the CRL; "+
 		"go on with a warning when none answers) or hard (fail when none answers); a revoked certificate, a bad staple and a Must-Staple certificate without a staple fail under both")
+	o.resume.register(fs)
 	o.commonFlags.register(fs)
 }
 
@@ -62,7 +72,7 @@ func (o *connectOptions) register(fs *flag.FlagSet) {
 // stdout until the server closes, then prints a one-line summary.
 func runConnect(ctx context.Context, e *env, args []string) int {
 	var o connectOptions
-	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-status] [-revocation off|soft|hard] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
+	fs := newFlagSet("connect", "-connect HOST:PORT [-servername NAME] [-CAfile FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-cert FILE -key FILE] [-insecure] [-status] [-revocation off|soft|hard] [-reconnect] [-sess_out FILE] [-sess_in FILE] [-early_data FILE] [-no_ticket] [-keylogfile FILE] [-quiet] [-trace] [-closewrite]", connectExamples, e.stderr)
 	o.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -109,7 +119,7 @@ func (o *connectOptions) check() (string, error) {
 	if (o.cert == "") != (o.key == "") {
 		return "", errors.New("-cert and -key go together")
 	}
-	return host, nil
+	return host, o.resume.check(&o.commonFlags)
 }
 
 // client is one run of connect.
@@ -121,6 +131,18 @@ type client struct {
 	insecureNote string
 	// rev collects what the handshake said about revocation.
 	rev *revocationReport
+	// cache is the session cache of -reconnect, -sess_in and -sess_out,
+	// or nil.
+	cache *sessionCache
+	// early is the 0-RTT data of -early_data, or nil.
+	early []byte
+	// offered is the session in the cache when the connection that
+	// carries early data started.
+	offered []byte
+	// earlySent says the handshake reported sending early data.
+	earlySent atomic.Bool
+	// unverified says a connection dropped by -reconnect did not verify.
+	unverified bool
 }
 
 // config completes cfg from the flags, loading the files they name.
@@ -146,14 +168,17 @@ func (c *client) config(cfg *gotls.Config, host string) error {
 	if c.o.insecure {
 		cfg.VerifyPeerCertificate = c.wouldVerify(cfg.RootCAs, cfg.ServerName)
 	}
-	c.configRevocation(cfg)
+	if err := c.configSessions(cfg); err != nil {
+		return err
+	}
+	c.configTrace(cfg)
 	return nil
 }
 
-// configRevocation sets the revocation policy, prints soft-fail warnings
-// and watches the handshake's revocation steps, passing every step on to
-// the -trace printer.
-func (c *client) configRevocation(cfg *gotls.Config) {
+// configTrace sets the revocation policy, prints soft-fail warnings and
+// watches the handshake's revocation and early data steps, passing every
+// step on to the -trace printer.
+func (c *client) configTrace(cfg *gotls.Config) {
 	cfg.RevocationPolicy = c.rev.policy
 	cfg.RevocationWarning = func(err error) {
 		c.rev.warn(err)
@@ -163,11 +188,14 @@ func (c *client) configRevocation(cfg *gotls.Config) {
 	if c.o.trace {
 		show = newPrinter(c.e.stderr, c.e.colorErr).event
 	}
-	if show == nil && c.rev.policy == gotls.RevocationOff {
+	if show == nil && c.rev.policy == gotls.RevocationOff && c.early == nil {
 		return
 	}
 	cfg.HandshakeTrace = func(ev gotls.HandshakeEvent) {
 		c.rev.observe(ev)
+		if ev.Client && ev.Step == earlyDataStep {
+			c.earlySent.Store(true)
+		}
 		if show != nil {
 			show(ev)
 		}
@@ -229,9 +257,18 @@ func checkChain(raw [][]byte, roots *x509.CertPool, name string) string {
 	return "would pass"
 }
 
-// run dials, runs the handshake, copies data both ways and reports.
+// run dials, runs the handshake, copies data both ways and reports. With
+// -reconnect, the connections before the last are made and dropped first.
 func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
-	conn, err := c.dial(ctx, cfg)
+	reused := 0
+	if c.o.resume.reconnect {
+		n, ok := c.warmUp(ctx, cfg)
+		if !ok {
+			return exitFailure
+		}
+		reused = n
+	}
+	conn, err := c.dial(ctx, cfg, true)
 	if err != nil {
 		c.reportHandshakeError(err)
 		c.reportRevocation(conn, err)
@@ -244,10 +281,17 @@ func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
 	if !c.o.quiet {
 		fmt.Fprintf(c.e.stderr, "CONNECTED to %s (%s)\n", c.o.connect, conn.RemoteAddr())
 	}
+	info := infoOf(conn)
+	if c.o.resume.reconnect {
+		if info.didResume {
+			reused++
+		}
+		c.reportReconnects(info, reused)
+	}
+	info.early = c.reportEarlyData(conn)
 	c.reportRevocation(conn, nil)
 	go c.sendInput(conn)
 	_, err = io.Copy(c.e.stdout, conn)
-	info := infoOf(conn)
 	closing := "closed cleanly (close_notify)"
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -258,19 +302,19 @@ func (c *client) run(ctx context.Context, cfg *gotls.Config) int {
 	if !c.o.quiet || err != nil {
 		fmt.Fprintln(c.e.stderr, info.clientSummary(c.o.insecure, c.insecureNote, closing))
 	}
-	// Exit 0 only for a verified connection: with -insecure, only when the
+	saved := c.reportSaved()
+	// Exit 0 only for verified connections: with -insecure, only when the
 	// chain would have verified anyway.
-	verified := info.verifiedRoot() != "" || (c.o.insecure && c.insecureNote == "would pass")
-	if err != nil || !verified {
+	if err != nil || !c.verified(info) || c.unverified || !saved {
 		return exitFailure
 	}
 	return exitOK
 }
 
-// dial connects and runs the handshake within handshakeTimeout. When the
-// handshake fails it returns the closed connection as well, for its
-// partial state.
-func (c *client) dial(ctx context.Context, cfg *gotls.Config) (*gotls.Conn, error) {
+// dial connects and runs the handshake within handshakeTimeout, with the
+// -early_data data when withEarly is set. When the handshake fails it
+// returns the closed connection as well, for its partial state.
+func (c *client) dial(ctx context.Context, cfg *gotls.Config, withEarly bool) (*gotls.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 	defer cancel()
 	var nd net.Dialer
@@ -279,6 +323,14 @@ func (c *client) dial(ctx context.Context, cfg *gotls.Config) (*gotls.Conn, erro
 		return nil, err
 	}
 	conn := gotls.Client(raw, cfg)
+	if withEarly && c.early != nil {
+		c.offered = c.cache.current()
+		c.earlySent.Store(false)
+		if err := conn.SetEarlyData(c.early); err != nil {
+			raw.Close()
+			return nil, err
+		}
+	}
 	if err := conn.HandshakeContext(ctx); err != nil {
 		raw.Close()
 		return conn, err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -89,9 +90,15 @@ func TestInteropOpenSSLClient(t *testing.T) {
 // it and returns its output.
 func startOpenSSLServer(t *testing.T, openssl string, args ...string) (string, func() string) {
 	t.Helper()
+	return startOpenSSLServerN(t, openssl, 1, args...)
+}
+
+// startOpenSSLServerN is startOpenSSLServer for n connections.
+func startOpenSSLServerN(t *testing.T, openssl string, n int, args ...string) (string, func() string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
-	full := append([]string{"s_server", "-accept", "127.0.0.1:0", "-naccept", "1"}, args...)
+	full := append([]string{"s_server", "-accept", "127.0.0.1:0", "-naccept", strconv.Itoa(n)}, args...)
 	cmd := exec.CommandContext(ctx, openssl, full...)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
@@ -99,7 +106,17 @@ func startOpenSSLServer(t *testing.T, openssl string, args ...string) (string, f
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	// Without -www, s_server stops when its stdin ends: keep it open
+	// until the test ends.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdinW.Close() })
+	cmd.Stdin = stdinR
+	err = cmd.Start()
+	stdinR.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	addr := make(chan string, 1)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"gotls"
@@ -42,6 +43,15 @@ const serveExamples = `  gotls serve -accept 4433 -www
       halfway to their next update; server.pem must hold the issuer after the leaf
   gotls serve -accept 4433 -cert server.pem -key server-key.pem -status_file server.ocsp.der
       staple a DER OCSP response from a file (see "gotls cert ocsp"), read again when it changes
+  gotls serve -accept 4433 -early_data
+      accept TLS 1.3 0-RTT data (logged, echoed first); try it with
+      gotls connect -sess_out s.pem, then gotls connect -sess_in s.pem -early_data FILE
+  gotls serve -accept 4433 -store redis://127.0.0.1:6379 -early_data
+  gotls serve -accept 4434 -store redis://127.0.0.1:6379 -early_data
+      two servers sharing ticket keys, TLS 1.2 session IDs and 0-RTT anti-replay records:
+      a session made on one resumes on the other, early data is accepted once across both
+  gotls serve -accept 4433 -tls1_2 -no_ticket -ticket_lifetime 10m
+      TLS 1.2 resumption by session ID only, for 10 minutes
 `
 
 // depthFlag is an optional certificate chain depth, as in openssl's
@@ -80,6 +90,7 @@ type serveOptions struct {
 	naccept         int
 	status          bool
 	statusFile      string
+	resume          serveResumeFlags
 }
 
 func (o *serveOptions) register(fs *flag.FlagSet) {
@@ -93,13 +104,14 @@ func (o *serveOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.naccept, "naccept", 0, "exit after `N` connections (0: never); the exit status is 1 if any failed")
 	fs.BoolVar(&o.status, "status", false, "staple OCSP responses fetched from each certificate's OCSP responder, refreshed in the background (needs -cert with the issuer in the chain)")
 	fs.StringVar(&o.statusFile, "status_file", "", "staple the DER OCSP response in `FILE` to the -cert certificate; the file is read again when it changes, and never served once expired")
+	o.resume.register(fs)
 	o.commonFlags.register(fs)
 }
 
 // runServe accepts TLS connections and echoes or serves a status page.
 func runServe(ctx context.Context, e *env, args []string) int {
 	var o serveOptions
-	fs := newFlagSet("serve", "-accept [HOST:]PORT [-cert FILE -key FILE] [-CAfile FILE -Verify DEPTH | -verify DEPTH] [-www] [-status | -status_file FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-naccept N] [-quiet] [-keylogfile FILE]", serveExamples, e.stderr)
+	fs := newFlagSet("serve", "-accept [HOST:]PORT [-cert FILE -key FILE] [-CAfile FILE -Verify DEPTH | -verify DEPTH] [-www] [-status | -status_file FILE] [-alpn LIST] [-groups LIST] [-tls1_2 | -tls1_3 | -no_tls1_3] [-cipher LIST] [-ciphersuites LIST] [-early_data] [-max_early_data N] [-store memory|redis://HOST:PORT] [-no_ticket] [-ticket_lifetime DURATION] [-naccept N] [-quiet] [-keylogfile FILE]", serveExamples, e.stderr)
 	o.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -119,6 +131,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err := s.configure(); err != nil {
 		return failure(e.stderr, "serve", err)
 	}
+	closeStore, err := s.configureResumption(ctx)
+	if err != nil {
+		return failure(e.stderr, "serve", err)
+	}
+	defer closeStore()
 	stopStapling, err := s.addStapling()
 	if err != nil {
 		return failure(e.stderr, "serve", err)
@@ -163,7 +180,7 @@ func (o *serveOptions) check() (string, error) {
 	case (o.status || o.statusFile != "") && o.cert == "":
 		return "", errors.New("-status and -status_file need -cert and -key: a throwaway certificate has no OCSP responder")
 	}
-	return addr, nil
+	return addr, o.resume.check(&o.commonFlags)
 }
 
 // server is one run of serve.
@@ -305,13 +322,21 @@ func (s *server) handle(ctx context.Context, raw net.Conn) error {
 		return err
 	}
 	info := infoOf(conn)
+	early := conn.EarlyData()
+	info.early = s.noteEarlyData(peer, early)
 	if !s.o.quiet {
 		s.logf("%s", info.serverSummary(peer))
 	}
 	if s.o.www {
-		err = serveStatusPage(conn, info)
+		err = serveStatusPage(conn, info, early)
 	} else {
-		err = echo(conn)
+		err = echo(conn, early)
+	}
+	if errors.Is(err, errNoRequest) {
+		// A client that closes cleanly without asking, such as one
+		// of connect -reconnect's dropped connections, did no wrong.
+		s.logf("%s: closed without a request", peer)
+		err = nil
 	}
 	if err != nil {
 		s.logf("%s: %v", peer, err)
@@ -319,9 +344,14 @@ func (s *server) handle(ctx context.Context, raw net.Conn) error {
 	return err
 }
 
-// echo writes back what it reads until the client's close_notify, then
-// sends its own.
-func echo(conn *gotls.Conn) error {
+// echo writes back the early data, then what it reads until the client's
+// close_notify, then sends its own close_notify.
+func echo(conn *gotls.Conn, early []byte) error {
+	if len(early) > 0 {
+		if _, err := conn.Write(early); err != nil {
+			return err
+		}
+	}
 	buf := make([]byte, 16<<10)
 	for {
 		conn.SetReadDeadline(time.Now().Add(idleTimeout))
@@ -332,7 +362,7 @@ func echo(conn *gotls.Conn) error {
 			}
 		}
 		if errors.Is(err, io.EOF) {
-			return conn.CloseWrite()
+			return ignorePeerGone(conn.CloseWrite())
 		}
 		if err != nil {
 			return err
@@ -340,11 +370,15 @@ func echo(conn *gotls.Conn) error {
 	}
 }
 
-// serveStatusPage reads an HTTP request head and answers with the status
-// page in a single Write, hence a single record, then sends close_notify.
-func serveStatusPage(conn *gotls.Conn, info connInfo) error {
+// serveStatusPage reads an HTTP request head, starting with the early
+// data, and answers with the status page in a single Write, hence a
+// single record, then sends close_notify.
+func serveStatusPage(conn *gotls.Conn, info connInfo, early []byte) error {
 	conn.SetReadDeadline(time.Now().Add(requestTimeout))
-	head, err := readRequestHead(conn)
+	head, err := readRequestHead(io.MultiReader(bytes.NewReader(early), conn))
+	if len(head) == 0 && errors.Is(err, io.EOF) {
+		return errNoRequest
+	}
 	if err != nil {
 		return fmt.Errorf("reading the HTTP request: %w", err)
 	}
@@ -363,6 +397,20 @@ func serveStatusPage(conn *gotls.Conn, info connInfo) error {
 	conn.SetReadDeadline(time.Now().Add(lingerTimeout))
 	io.Copy(io.Discard, io.LimitReader(conn, maxRequestHead))
 	return nil
+}
+
+// errNoRequest says a -www client closed the connection cleanly before
+// sending any request.
+var errNoRequest = errors.New("closed without a request")
+
+// ignorePeerGone returns err, or nil when it only says that the peer has
+// already closed its end: our close_notify then has no one to reach,
+// which is no failure of the connection.
+func ignorePeerGone(err error) error {
+	if errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		return nil
+	}
+	return err
 }
 
 // readRequestHead reads up to the blank line that ends an HTTP request

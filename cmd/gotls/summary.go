@@ -20,6 +20,9 @@ type connInfo struct {
 	verifiedChains [][]*x509.Certificate
 	didResume      bool
 	helloRetry     bool
+	// early is what became of 0-RTT data, such as "accepted, 18 bytes"
+	// or "rejected"; empty when there was none.
+	early string
 }
 
 // infoOf reads c's connection state.
@@ -125,10 +128,20 @@ func (i connInfo) verification(skipped bool, note string) string {
 	return "verification: none"
 }
 
-// parts returns the labelled pieces of a summary: version, suite, group,
-// ALPN and peer name.
+// sessionWord says, as openssl does, whether the connection resumed a
+// session ("Reused") or made a new one ("New").
+func (i connInfo) sessionWord() string {
+	if i.didResume {
+		return "Reused"
+	}
+	return "New"
+}
+
+// parts returns the labelled pieces of a summary: New or Reused,
+// version, suite, group, ALPN, HelloRetryRequest and early data.
 func (i connInfo) parts() []string {
 	p := []string{
+		i.sessionWord(),
 		gotls.VersionName(i.version),
 		suiteLabel(i.suite),
 		"group " + i.groupText(),
@@ -137,10 +150,16 @@ func (i connInfo) parts() []string {
 	if i.helloRetry {
 		p = append(p, "after HelloRetryRequest")
 	}
-	if i.didResume {
-		p = append(p, "resumed")
+	if i.early != "" {
+		p = append(p, "early data "+i.early)
 	}
 	return p
+}
+
+// brief is the short line of one -reconnect connection: New or Reused,
+// version, suite and verification.
+func (i connInfo) brief(skipped bool, note string) string {
+	return strings.Join([]string{i.sessionWord(), gotls.VersionName(i.version), suiteLabel(i.suite), i.verification(skipped, note)}, ", ")
 }
 
 // clientSummary is the one-line summary connect prints at the end.
@@ -183,6 +202,7 @@ func (i connInfo) statusPage() string {
 	row("Client certificate", client)
 	row("HelloRetryRequest", yesNo(i.helloRetry))
 	row("Resumed", yesNo(i.didResume))
+	row("Early data", orNone(i.early))
 	return b.String()
 }
 

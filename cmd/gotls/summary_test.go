@@ -69,6 +69,8 @@ func TestClientSummary(t *testing.T) {
 	unverified.verifiedChains = nil
 	retried := sampleInfo()
 	retried.helloRetry = true
+	resumed := sampleInfo()
+	resumed.didResume, resumed.early = true, "accepted"
 	tests := []struct {
 		name    string
 		info    connInfo
@@ -78,15 +80,17 @@ func TestClientSummary(t *testing.T) {
 		want    string
 	}{
 		{"verified", verified, false, "", "closed cleanly (close_notify)",
-			`TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: ok (chain to "Root CA"), closed cleanly (close_notify)`},
+			`New, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: ok (chain to "Root CA"), closed cleanly (close_notify)`},
 		{"insecure", unverified, true, "would fail: x509: certificate signed by unknown authority", "",
-			`TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: SKIPPED (-insecure; would fail: x509: certificate signed by unknown authority)`},
+			`New, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: SKIPPED (-insecure; would fail: x509: certificate signed by unknown authority)`},
 		{"insecure without note", unverified, true, "", "",
-			`TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: SKIPPED (-insecure)`},
+			`New, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: SKIPPED (-insecure)`},
 		{"none", unverified, false, "", "",
-			`TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: none`},
+			`New, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, peer localhost, verification: none`},
 		{"hrr", retried, false, "", "",
-			`TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, after HelloRetryRequest, peer localhost, verification: ok (chain to "Root CA")`},
+			`New, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, after HelloRetryRequest, peer localhost, verification: ok (chain to "Root CA")`},
+		{"resumed with early data", resumed, false, "", "",
+			`Reused, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, early data accepted, peer localhost, verification: ok (chain to "Root CA")`},
 	}
 	for _, tt := range tests {
 		if got := tt.info.clientSummary(tt.skipped, tt.note, tt.closing); got != tt.want {
@@ -98,7 +102,7 @@ func TestClientSummary(t *testing.T) {
 func TestServerSummaryAndStatusPage(t *testing.T) {
 	info := sampleInfo()
 	got := info.serverSummary("127.0.0.1:5555")
-	want := "127.0.0.1:5555, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, SNI localhost, client cert CN=localhost"
+	want := "127.0.0.1:5555, New, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, SNI localhost, client cert CN=localhost"
 	if got != want {
 		t.Errorf("serverSummary:\n got %s\nwant %s", got, want)
 	}
@@ -112,7 +116,14 @@ func TestServerSummaryAndStatusPage(t *testing.T) {
 		"SNI:                 localhost\n",
 		`Client certificate:  CN=localhost (verified, chain to "Root CA")`,
 		"HelloRetryRequest:   no\n",
+		"Resumed:             no\n",
+		"Early data:          none\n",
 	)
+	info.didResume, info.early = true, "accepted, 18 bytes"
+	if got, want := info.serverSummary("[::1]:5"), "[::1]:5, Reused, TLSv1.3, TLS_AES_256_GCM_SHA384, group x25519, ALPN h2, early data accepted, 18 bytes, SNI localhost, client cert CN=localhost"; got != want {
+		t.Errorf("resumed serverSummary:\n got %s\nwant %s", got, want)
+	}
+	mustContain(t, "resumed status page", info.statusPage(), "Resumed:             yes\n", "Early data:          accepted, 18 bytes\n")
 	empty := connInfo{version: tls.VersionTLS12, suite: tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 	mustContain(t, "TLS 1.2 status page", empty.statusPage(),
 		"Protocol version:    TLSv1.2\n",
