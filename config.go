@@ -218,6 +218,9 @@ type Config struct {
 	// sessions holds the ticket keys and the default session store,
 	// made on first use and shared with clones (see resume.go).
 	sessions atomic.Pointer[sessionShared]
+	// certs caches Certificates converted for the handshake (hsconfig.go);
+	// clones start without it.
+	certs atomic.Pointer[convertedCerts]
 }
 
 // Clone returns a shallow copy of c that is safe to modify.

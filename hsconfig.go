@@ -15,7 +15,7 @@ import (
 // handshakeConfig translates the public Config into the handshake's own
 // configuration for one connection.
 func (c *Config) handshakeConfig(conn *Conn) (*handshake.Config, error) {
-	certs, err := convertCertificates(c.Certificates)
+	certs, err := c.handshakeCertificates()
 	if err != nil {
 		return nil, err
 	}
@@ -38,8 +38,15 @@ func (c *Config) handshakeConfig(conn *Conn) (*handshake.Config, error) {
 		LegacyCBCSuites:                     c.LegacyCBCSuites,
 		InsecureAllowNoExtendedMasterSecret: c.InsecureAllowNoExtendedMasterSecret,
 	}
-	for _, cert := range certs {
-		c.staple(cert)
+	if c.OCSPStapler != nil {
+		// Staples are per connection: staple copies, not the shared cache.
+		stapled := make([]*handshake.Certificate, len(certs))
+		for i, cert := range certs {
+			cp := *cert
+			c.staple(&cp)
+			stapled[i] = &cp
+		}
+		hc.Certificates = stapled
 	}
 	c.addRevocation(hc)
 	c.addResumption(hc, conn)
@@ -122,6 +129,55 @@ func publicRequestInfo(info *handshake.CertificateRequestInfo) *CertificateReque
 		p.SignatureSchemes = append(p.SignatureSchemes, tls.SignatureScheme(s))
 	}
 	return p
+}
+
+// convertedCerts is Certificates converted once and shared by every
+// connection of a Config, with what identifies the slice it came from.
+type convertedCerts struct {
+	first *tls.Certificate // &Certificates[0], nil for an empty slice
+	certs []*handshake.Certificate
+}
+
+// handshakeCertificates returns c.Certificates in the handshake's form,
+// converting them only when the slice differs from the one last converted
+// (its first element, its length or any chain was replaced). The result
+// is shared between connections and must not be modified.
+func (c *Config) handshakeCertificates() ([]*handshake.Certificate, error) {
+	in := c.Certificates
+	if cached := c.certs.Load(); cached != nil && cached.matches(in) {
+		return cached.certs, nil
+	}
+	certs, err := convertCertificates(in)
+	if err != nil {
+		return nil, err
+	}
+	cc := &convertedCerts{certs: certs}
+	if len(in) > 0 {
+		cc.first = &in[0]
+	}
+	c.certs.Store(cc)
+	return certs, nil
+}
+
+// matches reports whether in is the slice cc was converted from.
+func (cc *convertedCerts) matches(in []tls.Certificate) bool {
+	if len(in) != len(cc.certs) {
+		return false
+	}
+	if len(in) == 0 {
+		return true
+	}
+	if &in[0] != cc.first {
+		return false
+	}
+	for i := range in {
+		chain := in[i].Certificate
+		if len(chain) != len(cc.certs[i].Chain) || len(chain) == 0 || &chain[0] != &cc.certs[i].Chain[0] ||
+			in[i].Leaf != cc.certs[i].Leaf {
+			return false
+		}
+	}
+	return true
 }
 
 func convertCertificates(in []tls.Certificate) ([]*handshake.Certificate, error) {

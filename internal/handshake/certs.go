@@ -52,7 +52,7 @@ func selectCertificate(cfg *Config, ch *msg.ClientHello, version wire.Version) (
 	if len(cfg.Certificates) == 0 {
 		return certChoice{}, wire.Fatalf(wire.AlertHandshakeFailure, "no certificate configured")
 	}
-	var fallback *certChoice
+	var fallback certChoice // fallback.cert is nil until one is found
 	for i, cert := range cfg.Certificates {
 		leaf, scheme, err := usableCert(cert, ch.SignatureAlgorithms, version)
 		if err != nil {
@@ -61,21 +61,25 @@ func selectCertificate(cfg *Config, ch *msg.ClientHello, version wire.Version) (
 		choice := certChoice{cert: cert, leaf: leaf, scheme: scheme}
 		if ch.ServerName != "" && leaf.VerifyHostname(ch.ServerName) == nil {
 			choice.usedSNI = true
-			choice.why = fmt.Sprintf("certificate #%d (%s): valid for the requested name %q and its key signs with %v",
-				i+1, leaf.Subject, ch.ServerName, scheme)
+			if cfg.tracing() {
+				choice.why = fmt.Sprintf("certificate #%d (%s): valid for the requested name %q and its key signs with %v",
+					i+1, leaf.Subject, ch.ServerName, scheme)
+			}
 			return choice, nil
 		}
-		if fallback == nil {
-			choice.why = fmt.Sprintf("certificate #%d (%s): %s; the first one whose key signs with a scheme the client offers (%v)",
-				i+1, leaf.Subject, sniNote(ch.ServerName), scheme)
-			fallback = &choice
+		if fallback.cert == nil {
+			if cfg.tracing() {
+				choice.why = fmt.Sprintf("certificate #%d (%s): %s; the first one whose key signs with a scheme the client offers (%v)",
+					i+1, leaf.Subject, sniNote(ch.ServerName), scheme)
+			}
+			fallback = choice
 		}
 	}
-	if fallback == nil {
+	if fallback.cert == nil {
 		return certChoice{}, wire.Fatalf(wire.AlertHandshakeFailure,
 			"no certificate whose key can sign with a scheme the client offers %v", ch.SignatureAlgorithms)
 	}
-	return *fallback, nil
+	return fallback, nil
 }
 
 // sniNote explains why the server name did not pick a certificate.

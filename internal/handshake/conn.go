@@ -262,6 +262,19 @@ func (c *Conn) send(t *keysched.Transcript, m msg.Message) error {
 	return nil
 }
 
+// tracing reports whether a Trace function is configured. Callers check it
+// before building costly trace arguments: a call to trace allocates its
+// arguments even when it then does nothing.
+func (c *Conn) tracing() bool { return c.cfg.Trace != nil }
+
+// tracing reports whether cfg has a Trace function, for code that builds
+// trace text from a Config alone.
+func (cfg *Config) tracing() bool { return cfg.Trace != nil }
+
+// logsSecrets reports whether logSecret would do anything: whether a key log
+// or a trace is configured. Callers check it before copying secrets out.
+func (c *Conn) logsSecrets() bool { return c.cfg.KeyLog != nil || c.cfg.Trace != nil }
+
 // trace reports one handshake step to the configured Trace function.
 func (c *Conn) trace(step, format string, args ...any) {
 	if c.cfg.Trace == nil {

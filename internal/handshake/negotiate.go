@@ -73,7 +73,10 @@ func negotiateVersion(cfg *Config, ch *msg.ClientHello) (wire.Version, string, e
 		// RFC 7507, Section 3: a fallback to below our best version is refused.
 		return 0, "", wire.Fatalf(wire.AlertInappropriateFallback, "client fell back to %v", chosen)
 	}
-	why := fmt.Sprintf("%v: the newest version both sides support (client offered %v)", chosen, versionList(offered))
+	var why string
+	if cfg.tracing() {
+		why = fmt.Sprintf("%v: the newest version both sides support (client offered %v)", chosen, versionList(offered))
+	}
 	switch chosen {
 	case wire.VersionTLS13, wire.VersionTLS12:
 		// The caller branches to the TLS 1.2 server (server12.go) on VersionTLS12.
@@ -150,7 +153,11 @@ func chooseSuite13(cfg *Config, offered []wire.CipherSuite) (suiteChoice, error)
 			continue
 		}
 		if s := record.Suite13(id); s != nil {
-			return suiteChoice{suite: s, why: fmt.Sprintf("%v: first in server preference that the client offers; %s", id, reason)}, nil
+			choice := suiteChoice{suite: s}
+			if cfg.tracing() {
+				choice.why = fmt.Sprintf("%v: first in server preference that the client offers; %s", id, reason)
+			}
+			return choice, nil
 		}
 	}
 	return suiteChoice{}, wire.Fatalf(wire.AlertHandshakeFailure, "no tls 1.3 cipher suite in common (client offered %d suites)", len(offered))
@@ -215,8 +222,11 @@ func chooseGroup(cfg *Config, ch *msg.ClientHello) (groupChoice, error) {
 	for _, g := range mutual {
 		for _, ks := range ch.KeyShares {
 			if ks.Group == g {
-				why := fmt.Sprintf("%v: most preferred group both sides support for which the client sent a key share (%d bytes)", g, len(ks.Data))
-				return groupChoice{group: g, share: ks.Data, why: why}, nil
+				choice := groupChoice{group: g, share: ks.Data}
+				if cfg.tracing() {
+					choice.why = fmt.Sprintf("%v: most preferred group both sides support for which the client sent a key share (%d bytes)", g, len(ks.Data))
+				}
+				return choice, nil
 			}
 		}
 	}

@@ -54,13 +54,17 @@ func (s expectClientHello) Handle(c *Conn, m msg.Message) (State, error) {
 		return nil, unexpected(s.Name(), m)
 	}
 	c.clientRandom = bytes.Clone(ch.Random)
-	c.trace("receive ClientHello", "%s", describeClientHello(ch))
+	if c.tracing() {
+		c.trace("receive ClientHello", "%s", describeClientHello(ch))
+	}
 	version, why, err := negotiateVersion(c.cfg, ch)
 	if err != nil {
 		return nil, err
 	}
 	c.result.Version = version
-	c.trace("choose version", "%s", why)
+	if c.tracing() {
+		c.trace("choose version", "%s", why)
+	}
 	if c.cfg.ClientAuth != NoClientCert {
 		// Fail before sending anything when no CertificateRequest can be made.
 		if _, err := clientAuthSchemes(c.cfg, version); err != nil {
@@ -134,7 +138,9 @@ func negotiate13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript) (serverPa
 	if err != nil {
 		return serverParams13{}, groupChoice{}, err
 	}
-	c.trace("choose cipher suite", "%s", suite.why)
+	if c.tracing() {
+		c.trace("choose cipher suite", "%s", suite.why)
+	}
 	t.SetHash(suite.suite.Hash)
 	p := serverParams13{suite: suite.suite}
 	if p.psk, err = resumeSession13(c, ch, suite.suite, t); err != nil {
@@ -150,13 +156,15 @@ func negotiate13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript) (serverPa
 		if group, err = chooseGroup(c.cfg, ch); err != nil {
 			return serverParams13{}, groupChoice{}, err
 		}
-		c.trace("choose group", "%s", group.why)
+		if c.tracing() {
+			c.trace("choose group", "%s", group.why)
+		}
 		p.group = group.group
 	}
 	if p.alpn, err = negotiateALPN(c.cfg.NextProtos, ch.ALPNProtocols); err != nil {
 		return serverParams13{}, groupChoice{}, err
 	}
-	if p.alpn != "" {
+	if p.alpn != "" && c.tracing() {
 		c.trace("choose application protocol", "%q: first of ours %q that the client offers %q", p.alpn, c.cfg.NextProtos, ch.ALPNProtocols)
 	}
 	if p.psk == nil || (p.group != 0 && group.share == nil) {
@@ -178,7 +186,9 @@ func chooseCertificate13(c *Conn, ch *msg.ClientHello) (certChoice, error) {
 	if err != nil {
 		return certChoice{}, err
 	}
-	c.trace("choose certificate", "%s; %s", cert.why, describeCert(cert.leaf))
+	if c.tracing() {
+		c.trace("choose certificate", "%s; %s", cert.why, describeCert(cert.leaf))
+	}
 	return cert, nil
 }
 
@@ -226,7 +236,9 @@ func (s serverExpectClientHelloRetry) Handle(c *Conn, m msg.Message) (State, err
 		return nil, unexpected(s.Name(), m)
 	}
 	c.StopSkippingEarlyData()
-	c.trace("receive ClientHello", "second ClientHello: %s", describeClientHello(ch))
+	if c.tracing() {
+		c.trace("receive ClientHello", "second ClientHello: %s", describeClientHello(ch))
+	}
 	if err := ch.TLS13ExtensionsError(); err != nil {
 		return nil, err
 	}

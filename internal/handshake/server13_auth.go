@@ -154,7 +154,9 @@ func (s serverExpectFinished) Handle(c *Conn, m msg.Message) (State, error) {
 		}
 	}
 	c.done = true
-	c.trace("connected", "%v with %v over %v (resumed: %t)", c.result.Version, c.result.CipherSuite, c.result.Group, c.result.DidResume)
+	if c.tracing() {
+		c.trace("connected", "%v with %v over %v (resumed: %t)", c.result.Version, c.result.CipherSuite, c.result.Group, c.result.DidResume)
+	}
 	if err := issueTickets13(c, hs); err != nil {
 		return nil, err
 	}

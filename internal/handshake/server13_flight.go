@@ -69,8 +69,10 @@ func serverFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p serv
 	th := t.Sum()
 	clientHS := hsSecret.ClientHandshakeTrafficSecret(th)
 	serverHS := hsSecret.ServerHandshakeTrafficSecret(th)
-	c.logSecret(keysched.LabelClientHandshake, clientHS.Bytes())
-	c.logSecret(keysched.LabelServerHandshake, serverHS.Bytes())
+	if c.logsSecrets() {
+		c.logSecret(keysched.LabelClientHandshake, clientHS.Bytes())
+		c.logSecret(keysched.LabelServerHandshake, serverHS.Bytes())
+	}
 	if err := installServerKeys13(c, p, clientHS, serverHS); err != nil {
 		return nil, err
 	}
@@ -103,8 +105,10 @@ func serverKeyExchange13(c *Conn, p serverParams13, clientShare []byte) (serverS
 	if err != nil {
 		return nil, nil, keyShareError(err)
 	}
-	c.trace("key exchange", "%v: client share %d bytes, server share %d bytes, shared secret %d bytes",
-		p.group, len(clientShare), len(serverShare), len(shared))
+	if c.tracing() {
+		c.trace("key exchange", "%v: client share %d bytes, server share %d bytes, shared secret %d bytes",
+			p.group, len(clientShare), len(serverShare), len(shared))
+	}
 	return serverShare, shared, nil
 }
 
@@ -140,7 +144,9 @@ func installServerKeys13(c *Conn, p serverParams13, clientHS, serverHS keysched.
 	if err := setReadKeys13(c, p.suite, clientHS); err != nil {
 		return err
 	}
-	c.trace("install keys", "handshake traffic keys installed for both directions (%v)", p.suite.ID)
+	if c.tracing() {
+		c.trace("install keys", "handshake traffic keys installed for both directions (%v)", p.suite.ID)
+	}
 	return nil
 }
 
@@ -179,8 +185,10 @@ func sendServerHello13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript, p s
 	if err := c.send(t, sh); err != nil {
 		return err
 	}
-	c.trace("send ServerHello", "%v, %v, %v key share (%d bytes), session id echoed (%d bytes)%s",
-		wire.VersionTLS13, p.suite.ID, p.group, len(serverShare), len(ch.SessionID), describePSK(p.psk))
+	if c.tracing() {
+		c.trace("send ServerHello", "%v, %v, %v key share (%d bytes), session id echoed (%d bytes)%s",
+			wire.VersionTLS13, p.suite.ID, p.group, len(serverShare), len(ch.SessionID), describePSK(p.psk))
+	}
 	return nil
 }
 
@@ -206,7 +214,9 @@ func sendEncryptedFlight13(c *Conn, ch *msg.ClientHello, t *keysched.Transcript,
 	if err := c.send(t, ee); err != nil {
 		return nil, err
 	}
-	c.trace("send EncryptedExtensions", "ALPN %q, server_name acknowledged: %t, early data accepted: %t", p.alpn, ee.ServerNameAck, ee.EarlyData)
+	if c.tracing() {
+		c.trace("send EncryptedExtensions", "ALPN %q, server_name acknowledged: %t, early data accepted: %t", p.alpn, ee.ServerNameAck, ee.EarlyData)
+	}
 	if p.psk != nil {
 		// RFC 8446, Section 4.3.2: a server authenticating with a PSK sends no certificate messages.
 		return nil, nil
@@ -246,8 +256,10 @@ func sendServerCertificate13(c *Conn, ch *msg.ClientHello, t *keysched.Transcrip
 	if err := c.send(t, &msg.Certificate{TLS13: true, Entries: entries}); err != nil {
 		return err
 	}
-	c.trace("send Certificate", "%d certificate(s); leaf %s; OCSP staple: %t; SCTs: %d",
-		len(entries), describeCert(cert.leaf), entries[0].OCSPStaple != nil, len(entries[0].SCTs))
+	if c.tracing() {
+		c.trace("send Certificate", "%d certificate(s); leaf %s; OCSP staple: %t; SCTs: %d",
+			len(entries), describeCert(cert.leaf), entries[0].OCSPStaple != nil, len(entries[0].SCTs))
+	}
 	return nil
 }
 
@@ -262,7 +274,9 @@ func sendServerCertificateVerify13(c *Conn, t *keysched.Transcript, cert certCho
 	if err := c.send(t, &msg.CertificateVerify{Scheme: cert.scheme, Signature: signature}); err != nil {
 		return err
 	}
-	c.trace("send CertificateVerify", "signed the transcript hash with %v (%d-byte signature)", cert.scheme, len(signature))
+	if c.tracing() {
+		c.trace("send CertificateVerify", "signed the transcript hash with %v (%d-byte signature)", cert.scheme, len(signature))
+	}
 	return nil
 }
 
@@ -274,7 +288,9 @@ func sendServerFinished13(c *Conn, t *keysched.Transcript, suite *record.Suite, 
 	if err := c.send(t, &msg.Finished{VerifyData: verify}); err != nil {
 		return serverAppSecrets13{}, err
 	}
-	c.trace("send Finished", "HMAC over the transcript with the server finished key (%d bytes)", len(verify))
+	if c.tracing() {
+		c.trace("send Finished", "HMAC over the transcript with the server finished key (%d bytes)", len(verify))
+	}
 	master := hsSecret.MasterSecret()
 	th := t.Sum()
 	app := serverAppSecrets13{
@@ -283,9 +299,11 @@ func sendServerFinished13(c *Conn, t *keysched.Transcript, suite *record.Suite, 
 		serverApp: master.ServerApplicationTrafficSecret(th),
 		exporter:  master.ExporterMasterSecret(th),
 	}
-	c.logSecret(keysched.LabelClientTraffic, app.clientApp.Bytes())
-	c.logSecret(keysched.LabelServerTraffic, app.serverApp.Bytes())
-	c.logSecret(keysched.LabelExporter, app.exporter.Bytes())
+	if c.logsSecrets() {
+		c.logSecret(keysched.LabelClientTraffic, app.clientApp.Bytes())
+		c.logSecret(keysched.LabelServerTraffic, app.serverApp.Bytes())
+		c.logSecret(keysched.LabelExporter, app.exporter.Bytes())
+	}
 	if err := setWriteKeys13(c, suite, app.serverApp); err != nil {
 		return serverAppSecrets13{}, err
 	}

@@ -69,9 +69,21 @@ func extract(h crypto.Hash, ikm, salt []byte) []byte {
 	return out
 }
 
+// Hash("") of the hashes of the TLS 1.3 suites, computed once.
+var (
+	emptySHA256 = sha256.Sum256(nil)
+	emptySHA384 = sha512.Sum384(nil)
+)
+
 // emptyHash returns Hash(""), the context Derive-Secret uses for an empty
-// message list.
+// message list. The result may be shared and must not be modified.
 func emptyHash(h crypto.Hash) []byte {
+	switch h {
+	case crypto.SHA256:
+		return emptySHA256[:len(emptySHA256):len(emptySHA256)]
+	case crypto.SHA384:
+		return emptySHA384[:len(emptySHA384):len(emptySHA384)]
+	}
 	return h.New().Sum(nil)
 }
 
