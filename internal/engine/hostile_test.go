@@ -346,3 +346,36 @@ func countRecords(b []byte) int {
 	}
 	return n
 }
+
+// TestAutomaticKeyUpdate checks that a writer whose keys near the AEAD
+// limit sends a KeyUpdate before its next record (RFC 8446, Section 5.5),
+// and that the peer keeps reading.
+func TestAutomaticKeyUpdate(t *testing.T) {
+	cl := engine.New(clientConfig(t), true)
+	srv := engine.New(serverConfig(t), false)
+	cl.Start()
+	srv.Start()
+	if errA, errB := pump(t, cl, srv); errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	cl.WearOutWriteKeys()
+	if _, err := cl.Write([]byte("after the limit")); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRecords(cl.Output()); n != 2 {
+		t.Fatalf("client sent %d records; want a KeyUpdate and the data", n)
+	}
+	if err := feedAll(srv, append([]byte(nil), cl.Output()...)); err != nil {
+		t.Fatalf("server could not read after the KeyUpdate: %v", err)
+	}
+	cl.Sent(len(cl.Output()))
+	if _, err := cl.Write([]byte("again")); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRecords(cl.Output()); n != 1 {
+		t.Fatalf("client sent %d records with fresh keys; want only the data", n)
+	}
+	if err := feedAll(srv, append([]byte(nil), cl.Output()...)); err != nil {
+		t.Fatal(err)
+	}
+}
