@@ -4,19 +4,27 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
+	"slices"
 	"testing"
 )
 
-// hsCase is one row of a handshake benchmark table. TLS 1.2 rows and
-// resumed handshakes are added here as those features land: a TLS 1.2 row
-// sets params.version, and a resumed row sets resume (the harness then
-// primes a session before the timed loop).
+// hsCase is one row of a handshake benchmark table: a TLS 1.2 row sets
+// params.version, and a resumed row sets resume (the harness then primes
+// a session before the timed loop).
 type hsCase struct {
 	name   string
 	params benchParams
 	resume bool
+}
+
+// benchParams returns the case's parameters with its resume setting.
+func (tc hsCase) benchParams() benchParams {
+	p := tc.params
+	p.resume = tc.resume
+	return p
 }
 
 // hsCasesTLS13 are the TLS 1.3 full handshakes the issue asks for.
@@ -24,6 +32,24 @@ var hsCasesTLS13 = []hsCase{
 	{name: "ECDSA-P256-X25519", params: benchParams{key: keyECDSAP256, group: tls.X25519, version: tls.VersionTLS13}},
 	{name: "RSA2048-X25519", params: benchParams{key: keyRSA2048, group: tls.X25519, version: tls.VersionTLS13}},
 	{name: "ECDSA-P256-X25519MLKEM768", params: benchParams{key: keyECDSAP256, group: tls.X25519MLKEM768, version: tls.VersionTLS13}},
+}
+
+// hsCasesTLS12 are the TLS 1.2 full handshakes: ECDHE-ECDSA with a P-256
+// certificate and X25519.
+var hsCasesTLS12 = []hsCase{
+	{name: "ECDSA-P256-X25519", params: benchParams{key: keyECDSAP256, group: tls.X25519, version: tls.VersionTLS12,
+		suite: tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}},
+}
+
+// hsCasesResumed are the resumed handshakes: TLS 1.3 with a PSK and an
+// X25519 exchange (psk_dhe_ke), TLS 1.2 with a session ticket. The
+// session was made by a full handshake with a P-256 certificate.
+var hsCasesResumed = []hsCase{
+	{name: "TLS13-PSK-DHE-X25519", resume: true,
+		params: benchParams{key: keyECDSAP256, group: tls.X25519, version: tls.VersionTLS13}},
+	{name: "TLS12-Ticket-ECDSA-P256", resume: true,
+		params: benchParams{key: keyECDSAP256, group: tls.X25519, version: tls.VersionTLS12,
+			suite: tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}},
 }
 
 // BenchmarkHandshakeServerTLS13 measures the server side of full TLS 1.3
@@ -40,6 +66,21 @@ func BenchmarkHandshakeClientTLS13(b *testing.B) {
 	runHandshakeTable(b, hsCasesTLS13, false)
 }
 
+// BenchmarkHandshakeServerTLS12 measures the server side of full TLS 1.2
+// ECDHE-ECDSA handshakes, as BenchmarkHandshakeServerTLS13 does for TLS
+// 1.3.
+func BenchmarkHandshakeServerTLS12(b *testing.B) {
+	runHandshakeTable(b, hsCasesTLS12, true)
+}
+
+// BenchmarkHandshakeServerResumed measures the server side of resumed
+// handshakes: the crypto/tls client's session cache is primed by one full
+// handshake with the server under test before the timer starts, and each
+// op is one resumed handshake.
+func BenchmarkHandshakeServerResumed(b *testing.B) {
+	runHandshakeTable(b, hsCasesResumed, true)
+}
+
 // BenchmarkHandshakeServerAlternatingTLS13 alternates gotls and crypto/tls
 // server handshakes in one loop, so that both meet the same state of the
 // machine, and reports their speed ratio (speed-ratio: gotls's server
@@ -47,23 +88,47 @@ func BenchmarkHandshakeClientTLS13(b *testing.B) {
 // srv-ns/op. On a busy machine this ratio is steadier than the one between
 // the twins of BenchmarkHandshakeServerTLS13, which run seconds apart.
 func BenchmarkHandshakeServerAlternatingTLS13(b *testing.B) {
-	for _, tc := range hsCasesTLS13 {
+	runAlternating(b, hsCasesTLS13)
+}
+
+// BenchmarkHandshakeServerAlternatingTLS12 is
+// BenchmarkHandshakeServerAlternatingTLS13 for the TLS 1.2 full
+// handshakes.
+func BenchmarkHandshakeServerAlternatingTLS12(b *testing.B) {
+	runAlternating(b, hsCasesTLS12)
+}
+
+// BenchmarkHandshakeServerAlternatingResumed is
+// BenchmarkHandshakeServerAlternatingTLS13 for the resumed handshakes;
+// each server has its own primed client, since a ticket opens only on the
+// server that issued it.
+func BenchmarkHandshakeServerAlternatingResumed(b *testing.B) {
+	runAlternating(b, hsCasesResumed)
+}
+
+// runAlternating runs every case with gotls and crypto/tls servers in
+// turn, against crypto/tls clients.
+func runAlternating(b *testing.B, cases []hsCase) {
+	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			if tc.resume {
-				b.Skip("resumption is not implemented yet")
+			p := tc.benchParams()
+			ours, _ := gotlsConfigs(b, p)
+			theirs, clientTheirs := cryptoTLSConfigs(b, p)
+			clientOurs := clientTheirs
+			if p.resume {
+				_, clientOurs = cryptoTLSConfigs(b, p)
 			}
-			_, client := cryptoTLSConfigs(b, tc.params)
-			ours, _ := gotlsConfigs(b, tc.params)
-			theirs, _ := cryptoTLSConfigs(b, tc.params)
+			primeResumption(b, p, ours, clientOurs)
+			primeResumption(b, p, theirs, clientTheirs)
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			mOurs, mTheirs := newSideMeter(false), newSideMeter(false)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := meteredHandshake(ours, client, mOurs, true); err != nil {
+				if err := meteredHandshake(ours, clientOurs, mOurs, true); err != nil {
 					b.Fatal(err)
 				}
-				if err := meteredHandshake(theirs, client, mTheirs, true); err != nil {
+				if err := meteredHandshake(theirs, clientTheirs, mTheirs, true); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -73,8 +138,64 @@ func BenchmarkHandshakeServerAlternatingTLS13(b *testing.B) {
 			}
 			b.ReportMetric(float64(mOurs.busy.Nanoseconds())/float64(b.N), "gotls-srv-ns/op")
 			b.ReportMetric(float64(mTheirs.busy.Nanoseconds())/float64(b.N), "cryptotls-srv-ns/op")
+			assertResumed(b, p, ours, clientOurs)
+			assertResumed(b, p, theirs, clientTheirs)
 		})
 	}
+}
+
+// primeResumption, for a resumed case, fills the client's session cache
+// with one full handshake with server, then checks that the next
+// handshake between them resumes (Fatal if not). It does nothing for a
+// full-handshake case.
+func primeResumption(b testing.TB, p benchParams, server, client func(net.Conn) tlsConn) {
+	b.Helper()
+	if !p.resume {
+		return
+	}
+	sEnd, cEnd := memPipe(false, 0)
+	s, c := server(sEnd), client(cEnd)
+	done := make(chan error, 1)
+	go func() {
+		err := c.Handshake()
+		if err == nil {
+			// A TLS 1.3 client stores the ticket when it reads it, after
+			// the handshake; the server's close ends the read.
+			_, err = io.Copy(io.Discard, c)
+		}
+		done <- err
+	}()
+	err := s.Handshake()
+	s.Close()
+	if err = errors.Join(err, <-done); err != nil {
+		b.Fatalf("priming handshake: %v", err)
+	}
+	assertResumed(b, p, server, client)
+}
+
+// assertResumed, for a resumed case, runs one handshake between server
+// and client and fails the benchmark unless both sides report DidResume.
+func assertResumed(b testing.TB, p benchParams, server, client func(net.Conn) tlsConn) {
+	b.Helper()
+	if !p.resume {
+		return
+	}
+	sEnd, cEnd := memPipe(false, 0)
+	defer sEnd.Close()
+	s, c := server(sEnd), client(cEnd)
+	done := make(chan error, 1)
+	go func() { done <- c.Handshake() }()
+	if err := errors.Join(s.Handshake(), <-done); err != nil {
+		b.Fatalf("resumed handshake: %v", err)
+	}
+	if !connState(s).DidResume || !connState(c).DidResume {
+		b.Fatalf("handshake did not resume (server %v, client %v)", connState(s).DidResume, connState(c).DidResume)
+	}
+}
+
+// connState returns the connection state of either stack's connection.
+func connState(c tlsConn) tls.ConnectionState {
+	return c.(interface{ ConnectionState() tls.ConnectionState }).ConnectionState()
 }
 
 // runHandshakeTable runs every case on both stacks. The side under test
@@ -83,20 +204,26 @@ func BenchmarkHandshakeServerAlternatingTLS13(b *testing.B) {
 func runHandshakeTable(b *testing.B, cases []hsCase, serverSide bool) {
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			if tc.resume {
-				b.Skip("resumption is not implemented yet")
-			}
-			_, peerClient := cryptoTLSConfigs(b, tc.params)
-			peerServer, _ := cryptoTLSConfigs(b, tc.params)
+			p := tc.benchParams()
+			_, peerClient := cryptoTLSConfigs(b, p)
+			peerServer, _ := cryptoTLSConfigs(b, p)
 			for _, st := range benchStacks {
 				b.Run(st.name, func(b *testing.B) {
-					server, client := st.configs(b, tc.params)
+					server, client := st.configs(b, p)
+					if p.resume {
+						// A ticket opens only on the server that issued
+						// it: each twin gets a client of its own.
+						_, peerClient = cryptoTLSConfigs(b, p)
+						peerServer, _ = cryptoTLSConfigs(b, p)
+					}
 					if serverSide {
 						client = peerClient
 					} else {
 						server = peerServer
 					}
+					primeResumption(b, p, server, client)
 					benchHandshakes(b, server, client, serverSide)
+					assertResumed(b, p, server, client)
 				})
 			}
 		})
@@ -219,15 +346,17 @@ func BenchmarkHandshakeScalingTLS13(b *testing.B) {
 	}
 }
 
-// TestBenchTwinsAgree checks that the twins of each handshake benchmark
-// negotiate the same version, suite, group and signature, so that their
-// figures are comparable.
+// TestBenchTwinsAgree checks that the twins of each server handshake
+// benchmark negotiate the same version, suite, group and signature, and
+// resume or not alike, so that their figures are comparable.
 func TestBenchTwinsAgree(t *testing.T) {
-	for _, tc := range hsCasesTLS13 {
+	for _, tc := range slices.Concat(hsCasesTLS13, hsCasesTLS12, hsCasesResumed) {
+		p := tc.benchParams()
 		var states []tls.ConnectionState
 		for _, st := range benchStacks {
-			server, _ := st.configs(t, tc.params)
-			_, client := cryptoTLSConfigs(t, tc.params)
+			server, _ := st.configs(t, p)
+			_, client := cryptoTLSConfigs(t, p)
+			primeResumption(t, p, server, client)
 			sEnd, cEnd := memPipe(false, 0)
 			s, c := server(sEnd), client(cEnd)
 			done := make(chan error, 1)
@@ -235,16 +364,19 @@ func TestBenchTwinsAgree(t *testing.T) {
 			if err := errors.Join(s.Handshake(), <-done); err != nil {
 				t.Fatalf("%s/%s: %v", tc.name, st.name, err)
 			}
-			states = append(states, c.(*tls.Conn).ConnectionState())
+			states = append(states, connState(c))
 			sEnd.Close()
 		}
 		a, z := states[0], states[1]
-		if a.Version != z.Version || a.CipherSuite != z.CipherSuite || a.CurveID != z.CurveID {
-			t.Errorf("%s: twins negotiated %x/%x/%v and %x/%x/%v", tc.name,
-				a.Version, a.CipherSuite, a.CurveID, z.Version, z.CipherSuite, z.CurveID)
+		if a.Version != z.Version || a.CipherSuite != z.CipherSuite || a.CurveID != z.CurveID || a.DidResume != z.DidResume {
+			t.Errorf("%s: twins negotiated %x/%x/%v/resumed %v and %x/%x/%v/resumed %v", tc.name,
+				a.Version, a.CipherSuite, a.CurveID, a.DidResume, z.Version, z.CipherSuite, z.CurveID, z.DidResume)
 		}
-		if a.CurveID != tc.params.group {
-			t.Errorf("%s: negotiated group %v", tc.name, a.CurveID)
+		if a.CurveID != p.group || a.Version != p.version || a.DidResume != p.resume {
+			t.Errorf("%s: negotiated version %x, group %v, resumed %v", tc.name, a.Version, a.CurveID, a.DidResume)
+		}
+		if p.suite != 0 && a.CipherSuite != p.suite {
+			t.Errorf("%s: negotiated suite %s", tc.name, tls.CipherSuiteName(a.CipherSuite))
 		}
 	}
 }

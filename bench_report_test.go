@@ -11,6 +11,7 @@ package gotls_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"regexp"
@@ -115,6 +116,15 @@ func reportRows() []reportRow {
 				[2]string{cli + c.name + "/gotls", "cli-hs/s"}, [2]string{cli + c.name + "/cryptotls", "cli-hs/s"}, 0, false},
 		)
 	}
+	rows = append(rows, serverRows("HandshakeServerTLS12/", "HandshakeServerAlternatingTLS12/", hsCasesTLS12,
+		func(hsCase) float64 { return 0 })...)
+	rows = append(rows, serverRows("HandshakeServerResumed/", "HandshakeServerAlternatingResumed/", hsCasesResumed,
+		func(c hsCase) float64 {
+			if c.params.version == tls.VersionTLS12 {
+				return 2.0
+			}
+			return 1.10
+		})...)
 	for _, s := range bulkSuites {
 		b := "Bulk/" + s.name + "/"
 		rows = append(rows,
@@ -186,13 +196,50 @@ func TestBenchReport(t *testing.T) {
 		{"gotls idle goroutine stack, B/conn", "IdleConnHeap/gotls", "echo-stack-B/conn", "≤ 4096"},
 		{"crypto/tls idle goroutine stack, B/conn", "IdleConnHeap/cryptotls", "echo-stack-B/conn", ""},
 		{"plain TCP idle goroutine stack, B/conn", "IdleConnHeap/plaintcp", "echo-stack-B/conn", ""},
+		{"gotls server allocs, full TLS 1.2 handshake (ECDSA-P256-X25519)", "HandshakeServerTLS12/ECDSA-P256-X25519/gotls", "srv-allocs/op", ""},
+		{"crypto/tls server allocs, same", "HandshakeServerTLS12/ECDSA-P256-X25519/cryptotls", "srv-allocs/op", ""},
+		{"gotls server allocs, resumed TLS 1.3 handshake", "HandshakeServerResumed/TLS13-PSK-DHE-X25519/gotls", "srv-allocs/op", ""},
+		{"crypto/tls server allocs, same", "HandshakeServerResumed/TLS13-PSK-DHE-X25519/cryptotls", "srv-allocs/op", ""},
+		{"gotls server allocs, resumed TLS 1.2 handshake", "HandshakeServerResumed/TLS12-Ticket-ECDSA-P256/gotls", "srv-allocs/op", ""},
+		{"crypto/tls server allocs, same", "HandshakeServerResumed/TLS12-Ticket-ECDSA-P256/cryptotls", "srv-allocs/op", ""},
 	} {
 		if v, ok := res.median(a.name, a.unit); ok {
 			fmt.Fprintf(&b, "| %s | %.0f | %s |\n", a.what, v, a.target)
 		}
 	}
-	fmt.Fprintf(&b, "\nrounds per benchmark: %d\n", res.rounds(srvCase("ECDSA-P256-X25519")))
+	rounds := 0
+	for name := range res {
+		rounds = max(rounds, res.rounds(name))
+	}
+	fmt.Fprintf(&b, "\nrounds per benchmark: %d\n", rounds)
 	t.Log("\n" + b.String())
+}
+
+// serverRows are the rows of a server handshake table other than TLS 1.3
+// full handshakes (which also have a ceiling and a client side): the
+// alternating speed ratio and the twins' hs/s ratio, both with the target
+// hsTarget gives, and the allocation and byte ratios.
+func serverRows(srv, alt string, cases []hsCase, hsTarget func(hsCase) float64) []reportRow {
+	var rows []reportRow
+	for _, c := range cases {
+		what := c.name
+		if !c.resume {
+			what = "TLS 1.2 " + c.name
+		} else {
+			what = "resumed " + c.name
+		}
+		rows = append(rows,
+			reportRow{"server hs/s, gotls ÷ crypto/tls, alternating in one loop, " + what,
+				[2]string{alt + c.name, "speed-ratio"}, [2]string{"", ""}, hsTarget(c), false},
+			reportRow{"server hs/s, gotls ÷ crypto/tls, " + what,
+				[2]string{srv + c.name + "/gotls", "srv-hs/s"}, [2]string{srv + c.name + "/cryptotls", "srv-hs/s"}, hsTarget(c), false},
+			reportRow{"server allocs/handshake, gotls ÷ crypto/tls, " + what,
+				[2]string{srv + c.name + "/gotls", "srv-allocs/op"}, [2]string{srv + c.name + "/cryptotls", "srv-allocs/op"}, 0.25, true},
+			reportRow{"server bytes/handshake, gotls ÷ crypto/tls, " + what,
+				[2]string{srv + c.name + "/gotls", "srv-B/op"}, [2]string{srv + c.name + "/cryptotls", "srv-B/op"}, 0, false},
+		)
+	}
+	return rows
 }
 
 func srvCase(name string) string { return srvCaseStack(name, "gotls") }

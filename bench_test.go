@@ -27,6 +27,7 @@ import (
 	_ "unsafe" // for go:linkname
 
 	"gotls"
+	"gotls/session"
 )
 
 // memHalf is one direction of a memPipe: bytes written by one end and
@@ -369,11 +370,25 @@ func makeBenchPKI() (*benchPKI, error) {
 
 // benchParams says what a connection negotiates: the server's key type,
 // the key exchange group, the version and, for bulk runs, the suite.
+// resume gives the client a session cache and has both servers issue
+// session tickets, so that a primed client resumes.
 type benchParams struct {
 	key     keyKind
 	group   tls.CurveID
 	version uint16
 	suite   uint16 // 0: the stack's default
+	resume  bool
+}
+
+// clientGroups is the groups a client offers: p.group, and for TLS 1.2
+// with an ECDSA certificate also P-256 after it, since a TLS 1.2 server
+// uses an ECDSA certificate only on a curve the client lists (RFC 8422,
+// Section 5.1); the server, which lists only p.group, still picks it.
+func clientGroups(p benchParams) []tls.CurveID {
+	if p.version == tls.VersionTLS12 && p.key == keyECDSAP256 && p.group != tls.CurveP256 {
+		return []tls.CurveID{p.group, tls.CurveP256}
+	}
+	return []tls.CurveID{p.group}
 }
 
 // tlsConn is what both stacks' connections offer.
@@ -409,11 +424,14 @@ func gotlsConfigs(tb testing.TB, p benchParams) (server, client func(net.Conn) t
 		RootCAs:          pki.roots,
 		MinVersion:       p.version,
 		MaxVersion:       p.version,
-		CurvePreferences: []tls.CurveID{p.group},
+		CurvePreferences: clientGroups(p),
 	}
 	if p.suite != 0 {
 		scfg.CipherSuites = []uint16{p.suite}
 		ccfg.CipherSuites = []uint16{p.suite}
+	}
+	if p.resume {
+		ccfg.ClientSessionCache = session.NewLRUClientCache(0)
 	}
 	return func(c net.Conn) tlsConn { return gotls.Server(c, scfg) },
 		func(c net.Conn) tlsConn { return gotls.Client(c, ccfg) }
@@ -426,20 +444,24 @@ func cryptoTLSConfigs(tb testing.TB, p benchParams) (server, client func(net.Con
 		MinVersion:       p.version,
 		MaxVersion:       p.version,
 		CurvePreferences: []tls.CurveID{p.group},
-		// gotls sends no session tickets yet; neither does its twin, so
-		// both do the same work. Resumption benchmarks turn them on.
-		SessionTicketsDisabled: true,
+		// Without resume the client keeps no sessions and offers no
+		// ticket extension or PSK modes, so neither server issues
+		// tickets; resumption benchmarks turn them on.
+		SessionTicketsDisabled: !p.resume,
 	}
 	ccfg := &tls.Config{
 		ServerName:       benchServerName,
 		RootCAs:          pki.roots,
 		MinVersion:       p.version,
 		MaxVersion:       p.version,
-		CurvePreferences: []tls.CurveID{p.group},
+		CurvePreferences: clientGroups(p),
 	}
 	if p.suite != 0 && p.version != tls.VersionTLS13 {
 		scfg.CipherSuites = []uint16{p.suite}
 		ccfg.CipherSuites = []uint16{p.suite}
+	}
+	if p.resume {
+		ccfg.ClientSessionCache = tls.NewLRUClientSessionCache(0)
 	}
 	return func(c net.Conn) tlsConn { return tls.Server(c, scfg) },
 		func(c net.Conn) tlsConn { return tls.Client(c, ccfg) }
