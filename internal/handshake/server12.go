@@ -106,8 +106,10 @@ func negotiate12(c *Conn, ch *msg.ClientHello) (serverParams12, error) {
 	if err != nil {
 		return serverParams12{}, err
 	}
-	c.trace("choose certificate", "%s; %s", cert.why, describeCert(cert.leaf))
-	c.trace("choose cipher suite", "%s", suite.why)
+	if c.tracing() {
+		c.trace("choose certificate", "%s; %s", cert.why, describeCert(cert.leaf))
+		c.trace("choose cipher suite", "%s", suite.why)
+	}
 	p := serverParams12{
 		suite:               suite.suite,
 		cert:                cert,

@@ -145,7 +145,9 @@ func sendServerCertificate12(c *Conn, hs *serverHS12) error {
 	if err := c.send12(hs.transcript, &msg.Certificate{Entries: entries}); err != nil {
 		return err
 	}
-	c.trace("send Certificate", "%d certificate(s); leaf %s", len(entries), describeCert(cert.leaf))
+	if c.tracing() {
+		c.trace("send Certificate", "%d certificate(s); leaf %s", len(entries), describeCert(cert.leaf))
+	}
 	return nil
 }
 
