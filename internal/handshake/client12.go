@@ -205,12 +205,7 @@ func (s *clientExpectCertificate12) Handle(c *Conn, m msg.Message) (State, error
 	for i, e := range cert.Entries {
 		raw[i] = e.Data
 	}
-	opts := verifyOptions{
-		roots:              c.cfg.RootCAs,
-		dnsName:            c.cfg.ServerName,
-		keyUsage:           x509.ExtKeyUsageServerAuth,
-		insecureSkipVerify: c.cfg.InsecureSkipVerify,
-	}
+	opts := serverVerifyOptions(c)
 	if hs.suite.kx == kxRSA {
 		// RFC 5246, Section 7.4.2: the key encrypts the pre-master secret.
 		opts.leafUse = x509.KeyUsageKeyEncipherment
@@ -265,8 +260,10 @@ func afterServerCertificate12(c *Conn, hs *clientHS12, pub crypto.PublicKey) (St
 	if err != nil {
 		return nil, wire.Fatal(wire.AlertInternalError, "cannot encode client_key_exchange", err)
 	}
-	c.trace("key exchange", "RSA key transport: 48-byte pre-master secret encrypted to the server's %d-bit key (no forward secrecy)",
-		rsaPub.N.BitLen())
+	if c.tracing() {
+		c.trace("key exchange", "RSA key transport: 48-byte pre-master secret encrypted to the server's %d-bit key (no forward secrecy)",
+			rsaPub.N.BitLen())
+	}
 	return &clientExpectCertificateRequest12{hs: hs, kx: clientKX12{preMaster: preMaster, cke: cke}}, nil
 }
 
@@ -294,7 +291,9 @@ func (s *clientExpectCertificateStatus12) Handle(c *Conn, m msg.Message) (State,
 	}
 	s.hs.transcript.write(cs.Raw)
 	c.result.OCSPResponse = cs.Response
-	c.trace("receive CertificateStatus", "stapled OCSP response of %d bytes", len(cs.Response))
+	if c.tracing() {
+		c.trace("receive CertificateStatus", "stapled OCSP response of %d bytes", len(cs.Response))
+	}
 	if err := checkServerRevocation(c); err != nil {
 		return nil, err
 	}
@@ -339,8 +338,10 @@ func (s *clientExpectServerKeyExchange12) Handle(c *Conn, m msg.Message) (State,
 	hs.transcript.write(ske.Raw)
 	c.result.Group = p.Group
 	c.result.SignatureScheme = p.Scheme
-	c.trace("receive ServerKeyExchange", "ECDHE over %s, server public key %d bytes, signed with %s: signature ok",
-		p.Group, len(p.Public), p.Scheme)
+	if c.tracing() {
+		c.trace("receive ServerKeyExchange", "ECDHE over %s, server public key %d bytes, signed with %s: signature ok",
+			p.Group, len(p.Public), p.Scheme)
+	}
 	return &clientExpectCertificateRequest12{hs: hs, kx: kx}, nil
 }
 

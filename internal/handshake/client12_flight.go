@@ -1,12 +1,6 @@
 package handshake
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"slices"
-
 	"gotls/internal/keysched"
 	"gotls/internal/msg"
 	"gotls/internal/record"
@@ -46,8 +40,10 @@ func (s *clientExpectCertificateRequest12) Handle(c *Conn, m msg.Message) (State
 	switch m := m.(type) {
 	case *msg.CertificateRequest:
 		s.hs.transcript.write(m.Raw)
-		c.trace("receive CertificateRequest", "server asks for a client certificate of types %v; it accepts signatures %v and names %d CAs",
-			m.CertificateTypes, m.SignatureAlgorithms, len(m.CertificateAuthorities))
+		if c.tracing() {
+			c.trace("receive CertificateRequest", "server asks for a client certificate of types %v; it accepts signatures %v and names %d CAs",
+				m.CertificateTypes, m.SignatureAlgorithms, len(m.CertificateAuthorities))
+		}
 		return &clientExpectServerHelloDone12{hs: s.hs, kx: s.kx, req: m}, nil
 	case *msg.ServerHelloDone:
 		return sendClientFlight12(c, s.hs, s.kx, nil, m)
@@ -96,11 +92,15 @@ func sendClientFlight12(c *Conn, hs *clientHS12, kx clientKX12, req *msg.Certifi
 	if err := c.send12(t, kx.cke); err != nil {
 		return nil, err
 	}
-	c.trace("send ClientKeyExchange", "%d-byte body for %v key exchange", len(kx.cke.Body), hs.suite.kx)
+	if c.tracing() {
+		c.trace("send ClientKeyExchange", "%d-byte body for %v key exchange", len(kx.cke.Body), hs.suite.kx)
+	}
 	// RFC 7627, Section 4: the session hash covers the messages up to and including ClientKeyExchange.
 	master := masterSecret12(hs.suite, kx.preMaster, hs.ems, hs.clientRandom(), hs.serverRandom, t)
-	c.trace("derive secret", "48-byte master secret from the %d-byte pre-master secret with the %v PRF (extended master secret over the session hash, RFC 7627: %t)",
-		len(kx.preMaster), hs.suite.hash, hs.ems)
+	if c.tracing() {
+		c.trace("derive secret", "48-byte master secret from the %d-byte pre-master secret with the %v PRF (extended master secret over the session hash, RFC 7627: %t)",
+			len(kx.preMaster), hs.suite.hash, hs.ems)
+	}
 	c.logSecret(keysched.LabelTLS12, master)
 	if cert != nil {
 		if err := sendCertificateVerify12(c, t, cert, scheme); err != nil {
@@ -111,15 +111,19 @@ func sendClientFlight12(c *Conn, hs *clientHS12, kx clientKX12, req *msg.Certifi
 	if err != nil {
 		return nil, err
 	}
-	c.trace("derive keys", "key block from the master secret and both randoms: for each direction a %d-byte MAC key (CBC only), a %d-byte write key and a %d-byte fixed IV (AEAD only)",
-		hs.suite.macLen, hs.suite.keyLen, hs.suite.ivLen)
+	if c.tracing() {
+		c.trace("derive keys", "key block from the master secret and both randoms: for each direction a %d-byte MAC key (CBC only), a %d-byte write key and a %d-byte fixed IV (AEAD only)",
+			hs.suite.macLen, hs.suite.keyLen, hs.suite.ivLen)
+	}
 	c.link.WriteChangeCipherSpec()
 	c.link.SetWriteProtector(pending.write)
 	verify := finishedVerifyData12(hs.suite, master, true, t)
 	if err := c.send12(t, &msg.Finished{VerifyData: verify}); err != nil {
 		return nil, err
 	}
-	c.trace("send Finished", "ClientKeyExchange, change_cipher_spec and Finished sent; write keys switched to %s", hs.suite.id)
+	if c.tracing() {
+		c.trace("send Finished", "ClientKeyExchange, change_cipher_spec and Finished sent; write keys switched to %s", hs.suite.id)
+	}
 	return &clientExpectChangeCipherSpec12{hs: hs, master: master, read: pending.read}, nil
 }
 
@@ -127,7 +131,9 @@ func sendClientFlight12(c *Conn, hs *clientHS12, kx clientKX12, req *msg.Certifi
 // an empty Certificate when no certificate fits (RFC 5246, Section
 // 7.4.6). It returns the certificate sent and its signature scheme.
 func sendClientCertificate12(c *Conn, t *transcript12, req *msg.CertificateRequest) (*Certificate, wire.SignatureScheme, error) {
-	cert, scheme, err := chooseClientCertificate12(c, req)
+	cert, scheme, err := chooseClientCertificate(c, req, wire.VersionTLS12, func(cert *Certificate) bool {
+		return certTypeAccepted12(cert.PrivateKey.Public(), req.CertificateTypes)
+	})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -143,7 +149,9 @@ func sendClientCertificate12(c *Conn, t *transcript12, req *msg.CertificateReque
 	if cert == nil {
 		c.trace("send Certificate", "no suitable client certificate: sending an empty Certificate")
 	} else {
-		c.trace("send Certificate", "client certificate chain of %d certificate(s), to be signed with %s", len(cert.Chain), scheme)
+		if c.tracing() {
+			c.trace("send Certificate", "client certificate chain of %d certificate(s), to be signed with %s", len(cert.Chain), scheme)
+		}
 	}
 	return cert, scheme, nil
 }
@@ -156,67 +164,6 @@ func sendCertificateVerify12(c *Conn, t *transcript12, cert *Certificate, scheme
 		return wire.Fatal(wire.AlertInternalError, "cannot sign certificate_verify", err)
 	}
 	return c.send12(t, &msg.CertificateVerify{Scheme: scheme, Signature: signature})
-}
-
-// chooseClientCertificate12 picks the client certificate and the scheme
-// to sign with: the GetClientCertificate callback's, or the first
-// configured certificate of a type the server accepts whose key can sign
-// with a scheme it offers, preferring one issued by a CA it named. A nil
-// certificate means sending none.
-func chooseClientCertificate12(c *Conn, req *msg.CertificateRequest) (*Certificate, wire.SignatureScheme, error) {
-	if f := c.cfg.GetClientCertificate; f != nil {
-		cert, err := f(&CertificateRequestInfo{
-			AcceptableCAs:    req.CertificateAuthorities,
-			SignatureSchemes: req.SignatureAlgorithms,
-			Version:          wire.VersionTLS12,
-		})
-		if err != nil {
-			return nil, 0, callbackFailure(err, wire.AlertInternalError, "GetClientCertificate failed")
-		}
-		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
-			return nil, 0, nil
-		}
-		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS12)
-		if err != nil {
-			return nil, 0, err
-		}
-		return cert, scheme, nil
-	}
-	var fallback *Certificate
-	var fallbackScheme wire.SignatureScheme
-	for _, cert := range c.cfg.Certificates {
-		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
-			continue
-		}
-		pub := cert.PrivateKey.Public()
-		if !certTypeAccepted12(pub, req.CertificateTypes) {
-			continue
-		}
-		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS12)
-		if err != nil {
-			continue
-		}
-		if issuedByAcceptableCA(cert, req.CertificateAuthorities) {
-			return cert, scheme, nil
-		}
-		if fallback == nil {
-			fallback, fallbackScheme = cert, scheme
-		}
-	}
-	return fallback, fallbackScheme, nil
-}
-
-// certTypeAccepted12 reports whether a client certificate with key pub is
-// of a type the CertificateRequest lists: rsa_sign for RSA keys,
-// ecdsa_sign for ECDSA and Ed25519 keys (RFC 8422, Section 5.5).
-func certTypeAccepted12(pub crypto.PublicKey, types []uint8) bool {
-	switch pub.(type) {
-	case *rsa.PublicKey:
-		return slices.Contains(types, clientCertTypeRSASign12)
-	case *ecdsa.PublicKey, ed25519.PublicKey:
-		return slices.Contains(types, clientCertTypeECDSASign12)
-	}
-	return false
 }
 
 // clientExpectChangeCipherSpec12 waits for the server's
@@ -259,22 +206,9 @@ func (s *clientExpectFinished12) Name() string { return "client:expect Finished"
 // Handle verifies the server's Finished (RFC 5246, Section 7.4.9) and
 // completes the handshake.
 func (s *clientExpectFinished12) Handle(c *Conn, m msg.Message) (State, error) {
-	fin, ok := m.(*msg.Finished)
-	if !ok {
-		return nil, unexpected(s.Name(), m)
-	}
-	hs := s.hs
-	if err := checkFinished12(hs.suite, s.master, false, hs.transcript, fin); err != nil {
+	if err := receiveServerFinished12(s.hs, s.master, s.Name(), m); err != nil {
 		return nil, err
 	}
-	hs.transcript.write(fin.Raw)
 	c.trace("verify Finished", "server Finished matches our transcript: ok")
-	storeSession12(c, hs, s.master)
-	return finish12(c, &session12{
-		suite:        hs.suite,
-		master:       s.master,
-		clientRandom: hs.clientRandom(),
-		serverRandom: hs.serverRandom,
-		ems:          hs.ems,
-	}), nil
+	return completeClient12(c, s.hs, s.master), nil
 }

@@ -36,10 +36,14 @@ func offerSession12(c *Conn, o *clientOffer, st *SessionState) error {
 		}
 		ch.TicketSupported = true
 		ch.SessionTicket = st.Ticket
-		c.trace("resumption", "offering a TLS 1.2 session ticket of %d bytes (%v)", len(st.Ticket), st.CipherSuite)
+		if c.tracing() {
+			c.trace("resumption", "offering a TLS 1.2 session ticket of %d bytes (%v)", len(st.Ticket), st.CipherSuite)
+		}
 	case len(st.SessionID) > 0:
 		ch.SessionID = st.SessionID
-		c.trace("resumption", "offering TLS 1.2 session id %x (%v)", st.SessionID, st.CipherSuite)
+		if c.tracing() {
+			c.trace("resumption", "offering TLS 1.2 session id %x (%v)", st.SessionID, st.CipherSuite)
+		}
 	default:
 		return nil
 	}
@@ -87,7 +91,9 @@ func clientResume12(c *Conn, o *clientOffer, sh *msg.ServerHello) (State, error)
 		return nil, err
 	}
 	c.logSecret(keysched.LabelTLS12, st.Secret)
-	c.trace("receive ServerHello", "server resumes our %v session (abbreviated handshake, extended master secret %t)", suite.id, hs.ems)
+	if c.tracing() {
+		c.trace("receive ServerHello", "server resumes our %v session (abbreviated handshake, extended master secret %t)", suite.id, hs.ems)
+	}
 	return &clientExpectResumeCCS12{hs: hs, master: st.Secret, pending: pending}, nil
 }
 
@@ -101,7 +107,9 @@ func receiveTicket12(c *Conn, hs *clientHS12, state string, m msg.Message) error
 	}
 	hs.transcript.write(nst.Raw)
 	hs.newTicket = nst
-	c.trace("receive NewSessionTicket", "session ticket of %d bytes, lifetime hint %ds", len(nst.Ticket), nst.Lifetime)
+	if c.tracing() {
+		c.trace("receive NewSessionTicket", "session ticket of %d bytes, lifetime hint %ds", len(nst.Ticket), nst.Lifetime)
+	}
 	return nil
 }
 
@@ -144,15 +152,10 @@ func (s *clientExpectResumeFinished12) Name() string { return "client:expect Fin
 // Handle verifies the server's Finished, then sends change_cipher_spec and
 // our Finished, and completes the handshake.
 func (s *clientExpectResumeFinished12) Handle(c *Conn, m msg.Message) (State, error) {
-	fin, ok := m.(*msg.Finished)
-	if !ok {
-		return nil, unexpected(s.Name(), m)
-	}
 	hs := s.hs
-	if err := checkFinished12(hs.suite, s.master, false, hs.transcript, fin); err != nil {
+	if err := receiveServerFinished12(hs, s.master, s.Name(), m); err != nil {
 		return nil, err
 	}
-	hs.transcript.write(fin.Raw)
 	if err := runVerifyConnection(c); err != nil {
 		return nil, err
 	}
@@ -163,8 +166,35 @@ func (s *clientExpectResumeFinished12) Handle(c *Conn, m msg.Message) (State, er
 		return nil, err
 	}
 	c.trace("send Finished", "server Finished verified; change_cipher_spec and Finished sent: session resumed")
-	storeSession12(c, hs, s.master)
-	return finish12(c, &session12{suite: hs.suite, master: s.master, clientRandom: hs.clientRandom(), serverRandom: hs.serverRandom, ems: hs.ems}), nil
+	return completeClient12(c, hs, s.master), nil
+}
+
+// receiveServerFinished12 checks that m, received in state, is the
+// server's Finished and that it matches the transcript (RFC 5246, Section
+// 7.4.9), then adds it to the transcript.
+func receiveServerFinished12(hs *clientHS12, master []byte, state string, m msg.Message) error {
+	fin, ok := m.(*msg.Finished)
+	if !ok {
+		return unexpected(state, m)
+	}
+	if err := checkFinished12(hs.suite, master, false, hs.transcript, fin); err != nil {
+		return err
+	}
+	hs.transcript.write(fin.Raw)
+	return nil
+}
+
+// completeClient12 caches the session of a completed TLS 1.2 client
+// handshake, full or abbreviated, and returns the connected state.
+func completeClient12(c *Conn, hs *clientHS12, master []byte) State {
+	storeSession12(c, hs, master)
+	return finish12(c, &session12{
+		suite:        hs.suite,
+		master:       master,
+		clientRandom: hs.clientRandom(),
+		serverRandom: hs.serverRandom,
+		ems:          hs.ems,
+	})
 }
 
 // storeSession12 keeps the session of a completed TLS 1.2 handshake in
@@ -203,5 +233,7 @@ func storeSession12(c *Conn, hs *clientHS12, master []byte) {
 	}
 	recordPeer(st, &c.result)
 	storeClientSession(c, st)
-	c.trace("resumption", "TLS 1.2 session cached (ticket: %t)", len(st.Ticket) > 0)
+	if c.tracing() {
+		c.trace("resumption", "TLS 1.2 session cached (ticket: %t)", len(st.Ticket) > 0)
+	}
 }

@@ -161,7 +161,9 @@ func (s *clientExpectServerHello) handleRetry(c *Conn, hrr *msg.ServerHello) (St
 	if err := sendClientHello(c, t, offer); err != nil {
 		return nil, err
 	}
-	c.trace("send ClientHello", "second ClientHello with %s", describeRetryChange(hrr))
+	if c.tracing() {
+		c.trace("send ClientHello", "second ClientHello with %s", describeRetryChange(hrr))
+	}
 	return &clientExpectServerHello{offer: offer, transcript: t, hrr: hrr}, nil
 }
 
@@ -238,7 +240,9 @@ func (s *clientExpectServerHello) handleServerHello(c *Conn, sh *msg.ServerHello
 	if err := setWriteKeys13(c, suite, hs.clientHTS); err != nil {
 		return nil, err
 	}
-	c.trace("install keys", "handshake traffic keys installed for %s in both directions", suite.ID)
+	if c.tracing() {
+		c.trace("install keys", "handshake traffic keys installed for %s in both directions", suite.ID)
+	}
 	return &clientExpectEncryptedExtensions{hs: hs}, nil
 }
 

@@ -2,7 +2,6 @@ package handshake
 
 import (
 	"crypto"
-	"crypto/x509"
 	"slices"
 
 	"gotls/internal/msg"
@@ -41,8 +40,10 @@ func handleCertificateRequest(c *Conn, hs *clientHS13, req *msg.CertificateReque
 		return nil, err
 	}
 	hs.transcript.Write(req.Raw)
-	c.trace("receive CertificateRequest", "server asks for a client certificate; it accepts signatures %v and names %d CAs",
-		req.SignatureAlgorithms, len(req.CertificateAuthorities))
+	if c.tracing() {
+		c.trace("receive CertificateRequest", "server asks for a client certificate; it accepts signatures %v and names %d CAs",
+			req.SignatureAlgorithms, len(req.CertificateAuthorities))
+	}
 	return &clientExpectCertificate{hs: hs, req: req}, nil
 }
 
@@ -86,12 +87,7 @@ func handleServerCertificate(c *Conn, hs *clientHS13, cert *msg.Certificate, req
 		}
 		raw[i] = e.Data
 	}
-	opts := verifyOptions{
-		roots:              c.cfg.RootCAs,
-		dnsName:            c.cfg.ServerName,
-		keyUsage:           x509.ExtKeyUsageServerAuth,
-		insecureSkipVerify: c.cfg.InsecureSkipVerify,
-	}
+	opts := serverVerifyOptions(c)
 	// The staple is recorded first: verifyChain checks revocation with it.
 	c.result.OCSPResponse = cert.Entries[0].OCSPStaple
 	if err := verifyChain(c, raw, opts); err != nil {
@@ -132,6 +128,8 @@ func (s *clientExpectCertificateVerify) Handle(c *Conn, m msg.Message) (State, e
 	}
 	t.Write(cv.Raw)
 	c.result.SignatureScheme = cv.Scheme
-	c.trace("verify CertificateVerify", "server signature with %s over the transcript: ok", cv.Scheme)
+	if c.tracing() {
+		c.trace("verify CertificateVerify", "server signature with %s over the transcript: ok", cv.Scheme)
+	}
 	return &clientExpectFinished{hs: s.hs, req: s.req}, nil
 }

@@ -115,7 +115,7 @@ func sendClientSecondFlight(c *Conn, hs *clientHS13, req *msg.CertificateRequest
 // certificate and CertificateVerify, or an empty Certificate when we have
 // none that fits (RFC 8446, Section 4.4.2).
 func sendClientCertificate(c *Conn, hs *clientHS13, req *msg.CertificateRequest) error {
-	cert, scheme, err := chooseClientCertificate(c, req)
+	cert, scheme, err := chooseClientCertificate(c, req, wire.VersionTLS13, nil)
 	if err != nil {
 		return err
 	}
@@ -135,52 +135,10 @@ func sendClientCertificate(c *Conn, hs *clientHS13, req *msg.CertificateRequest)
 	if err != nil {
 		return wire.Fatal(wire.AlertInternalError, "cannot sign certificate_verify", err)
 	}
-	c.trace("send Certificate", "client certificate chain of %d certificate(s), signed with %s", len(cert.Chain), scheme)
+	if c.tracing() {
+		c.trace("send Certificate", "client certificate chain of %d certificate(s), signed with %s", len(cert.Chain), scheme)
+	}
 	return c.send(hs.transcript, &msg.CertificateVerify{Scheme: scheme, Signature: signature})
-}
-
-// chooseClientCertificate picks the client certificate to send and the
-// scheme to sign with: the GetClientCertificate callback's, or the first
-// configured certificate whose key can sign with a scheme the server
-// accepts, preferring one issued by a CA the server named. A nil
-// certificate means sending none.
-func chooseClientCertificate(c *Conn, req *msg.CertificateRequest) (*Certificate, wire.SignatureScheme, error) {
-	if f := c.cfg.GetClientCertificate; f != nil {
-		cert, err := f(&CertificateRequestInfo{
-			AcceptableCAs:    req.CertificateAuthorities,
-			SignatureSchemes: req.SignatureAlgorithms,
-			Version:          wire.VersionTLS13,
-		})
-		if err != nil {
-			return nil, 0, callbackFailure(err, wire.AlertInternalError, "GetClientCertificate failed")
-		}
-		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
-			return nil, 0, nil
-		}
-		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS13)
-		if err != nil {
-			return nil, 0, err
-		}
-		return cert, scheme, nil
-	}
-	var fallback *Certificate
-	var fallbackScheme wire.SignatureScheme
-	for _, cert := range c.cfg.Certificates {
-		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
-			continue
-		}
-		scheme, err := certScheme(cert, req.SignatureAlgorithms, wire.VersionTLS13)
-		if err != nil {
-			continue
-		}
-		if issuedByAcceptableCA(cert, req.CertificateAuthorities) {
-			return cert, scheme, nil
-		}
-		if fallback == nil {
-			fallback, fallbackScheme = cert, scheme
-		}
-	}
-	return fallback, fallbackScheme, nil
 }
 
 // issuedByAcceptableCA reports whether one of the certificates of the

@@ -40,8 +40,10 @@ func offerSession13(c *Conn, o *clientOffer, st *SessionState) {
 		ch.EarlyData = true
 		o.earlySuite = suite
 	}
-	c.trace("resumption", "offering a %v session ticket of %d bytes, received %s ago; 0-RTT data: %t",
-		st.CipherSuite, len(st.Ticket), c.cfg.now().Sub(st.CreatedAt).Round(time.Millisecond), ch.EarlyData)
+	if c.tracing() {
+		c.trace("resumption", "offering a %v session ticket of %d bytes, received %s ago; 0-RTT data: %t",
+			st.CipherSuite, len(st.Ticket), c.cfg.now().Sub(st.CreatedAt).Round(time.Millisecond), ch.EarlyData)
+	}
 }
 
 // offersHash reports whether one of the TLS 1.3 suites offered has hash h.
@@ -106,7 +108,9 @@ func startEarlyData(c *Conn, o *clientOffer, raw []byte) error {
 	}
 	c.earlyOut = c.cfg.EarlyData
 	o.earlySent = true
-	c.trace("send early data", "%d bytes of 0-RTT data under the client early traffic keys (%v)", len(c.earlyOut), o.earlySuite.ID)
+	if c.tracing() {
+		c.trace("send early data", "%d bytes of 0-RTT data under the client early traffic keys (%v)", len(c.earlyOut), o.earlySuite.ID)
+	}
 	return nil
 }
 
@@ -185,7 +189,9 @@ func sendEndOfEarlyData(c *Conn, hs *clientHS13) error {
 // with the PSK it stands for (RFC 8446, Section 4.6.1).
 func storeTicket13(c *Conn, s *connected13, m *msg.NewSessionTicket) {
 	if c.cfg.ClientSessions == nil || c.cfg.SessionTicketsDisabled {
-		c.trace("receive NewSessionTicket", "ticket of %d bytes ignored: no session cache", len(m.Ticket))
+		if c.tracing() {
+			c.trace("receive NewSessionTicket", "ticket of %d bytes ignored: no session cache", len(m.Ticket))
+		}
 		return
 	}
 	if m.Lifetime == 0 {
@@ -213,6 +219,8 @@ func storeTicket13(c *Conn, s *connected13, m *msg.NewSessionTicket) {
 	}
 	recordPeer(st, &c.result)
 	storeClientSession(c, st)
-	c.trace("receive NewSessionTicket", "session ticket of %d bytes stored, lifetime %ds, 0-RTT up to %d bytes",
-		len(m.Ticket), st.Lifetime, m.MaxEarlyData)
+	if c.tracing() {
+		c.trace("receive NewSessionTicket", "session ticket of %d bytes stored, lifetime %ds, 0-RTT up to %d bytes",
+			len(m.Ticket), st.Lifetime, m.MaxEarlyData)
+	}
 }

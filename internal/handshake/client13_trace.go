@@ -51,6 +51,9 @@ func traceClientHello(c *Conn, o *clientOffer) {
 
 // traceRetry explains a HelloRetryRequest.
 func traceRetry(c *Conn, hrr *msg.ServerHello) {
+	if !c.tracing() {
+		return
+	}
 	c.trace("receive HelloRetryRequest", "server chose %s and asks for a new ClientHello with %s",
 		hrr.CipherSuite, describeRetryChange(hrr))
 }
@@ -86,6 +89,9 @@ func traceServerHello(c *Conn, o *clientOffer, sh *msg.ServerHello, sharedLen in
 
 // traceEncryptedExtensions explains the server's EncryptedExtensions.
 func traceEncryptedExtensions(c *Conn, ee *msg.EncryptedExtensions) {
+	if !c.tracing() {
+		return
+	}
 	alpn := "no ALPN protocol"
 	if ee.ALPNProtocol != "" {
 		alpn = fmt.Sprintf("ALPN protocol %q", ee.ALPNProtocol)

@@ -171,7 +171,9 @@ func (s *session12) exportKeyingMaterial(label string, context []byte, length in
 func finish12(c *Conn, sess *session12) State {
 	c.tls12 = sess
 	c.done = true
-	c.trace("connected", "%v with %v over %v (extended master secret: %t)", c.result.Version, c.result.CipherSuite, groupName12(c.result.Group), sess.ems)
+	if c.tracing() {
+		c.trace("connected", "%v with %v over %v (extended master secret: %t)", c.result.Version, c.result.CipherSuite, groupName12(c.result.Group), sess.ems)
+	}
 	return connected12{client: c.client}
 }
 

@@ -65,6 +65,9 @@ func finishedMAC13(s finishedSecret13, transcriptHash []byte) []byte {
 // its value only when the configuration asks for secrets in traces).
 func (c *Conn) logSecret(label string, secret []byte) {
 	c.logKey(label, secret)
+	if !c.tracing() {
+		return
+	}
 	if c.cfg.TraceSecrets {
 		c.trace("derive secret", "%s = %x", label, secret)
 		return

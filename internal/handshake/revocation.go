@@ -218,7 +218,9 @@ func (rc *revocationCheck) fromStaple(staple []byte) (bool, error) {
 		return true, rc.fail(wire.AlertBadCertificateStatusResponse, "invalid stapled ocsp response",
 			&RevocationError{Source: "staple", Status: RevocationStatusInvalid, Err: err})
 	}
-	rc.c.trace("check revocation", "stapled OCSP response: %s", res.describe())
+	if rc.c.tracing() {
+		rc.c.trace("check revocation", "stapled OCSP response: %s", res.describe())
+	}
 	return rc.decide("staple", "", res.Status, res.RevokedAt, res.RevocationReason)
 }
 
@@ -235,7 +237,9 @@ func (rc *revocationCheck) fromOCSP(url string) (bool, error) {
 		rc.tried = append(rc.tried, &RevocationError{Source: "ocsp", URL: url, Status: RevocationStatusInvalid, Err: err})
 		return false, nil
 	}
-	rc.c.trace("check revocation", "OCSP responder %s: %s", url, res.describe())
+	if rc.c.tracing() {
+		rc.c.trace("check revocation", "OCSP responder %s: %s", url, res.describe())
+	}
 	return rc.decide("ocsp", url, res.Status, res.RevokedAt, res.RevocationReason)
 }
 
@@ -251,7 +255,9 @@ func (rc *revocationCheck) fromCRL(url string) (bool, error) {
 		rc.tried = append(rc.tried, &RevocationError{Source: "crl", URL: url, Status: RevocationStatusInvalid, Err: err})
 		return false, nil
 	}
-	rc.c.trace("check revocation", "CRL %s: %s", url, res.describe())
+	if rc.c.tracing() {
+		rc.c.trace("check revocation", "CRL %s: %s", url, res.describe())
+	}
 	return rc.decide("crl", url, res.Status, res.RevokedAt, res.RevocationReason)
 }
 
@@ -279,7 +285,9 @@ func (rc *revocationCheck) unavailable() error {
 	if rc.c.cfg.RevocationPolicy == RevocationHardFail {
 		return rc.fail(wire.AlertCertificateUnknown, "revocation status of the server certificate is unavailable", err)
 	}
-	rc.c.trace("check revocation", "soft-fail: no source could answer, continuing: %v", err)
+	if rc.c.tracing() {
+		rc.c.trace("check revocation", "soft-fail: no source could answer, continuing: %v", err)
+	}
 	if f := rc.c.cfg.RevocationWarning; f != nil {
 		f(err)
 	}
@@ -289,7 +297,9 @@ func (rc *revocationCheck) unavailable() error {
 // fail traces and returns a fatal error that carries the revocation
 // failure inside a CertificateVerificationError.
 func (rc *revocationCheck) fail(a wire.Alert, reason string, err *RevocationError) error {
-	rc.c.trace("check revocation", "failed: %v", err)
+	if rc.c.tracing() {
+		rc.c.trace("check revocation", "failed: %v", err)
+	}
 	cve := &CertificateVerificationError{Check: "revocation", Name: rc.leaf.Subject.String(), Err: err,
 		Certs: rc.c.result.PeerCertificates}
 	return wire.Fatal(a, reason, cve)

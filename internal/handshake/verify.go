@@ -65,6 +65,18 @@ type verifyOptions struct {
 	leafUse x509.KeyUsage
 }
 
+// serverVerifyOptions returns the options a client verifies the server's
+// chain with: the configured roots and server name, for server
+// authentication.
+func serverVerifyOptions(c *Conn) verifyOptions {
+	return verifyOptions{
+		roots:              c.cfg.RootCAs,
+		dnsName:            c.cfg.ServerName,
+		keyUsage:           x509.ExtKeyUsageServerAuth,
+		insecureSkipVerify: c.cfg.InsecureSkipVerify,
+	}
+}
+
 // verifyChain parses and verifies a peer's chain (leaf first) at the
 // configured time, runs VerifyPeerCertificate, traces each check and
 // records the peer certificates and verified chains in c.result.
@@ -77,7 +89,9 @@ func verifyChain(c *Conn, rawChain [][]byte, opts verifyOptions) error {
 		return err
 	}
 	leaf := certs[0]
-	c.trace("receive Certificate", "%s certificate: %s", peerRole(c), peerCertSummary(leaf))
+	if c.tracing() {
+		c.trace("receive Certificate", "%s certificate: %s", peerRole(c), peerCertSummary(leaf))
+	}
 	if err := checkPublicKey(leaf, certs); err != nil {
 		return err
 	}
@@ -181,7 +195,9 @@ func verifyX509(c *Conn, certs []*x509.Certificate, opts verifyOptions) ([][]*x5
 		if check == "hostname" {
 			name = opts.dnsName
 		}
-		c.trace("verify certificate", "%s check failed: %v", check, err)
+		if c.tracing() {
+			c.trace("verify certificate", "%s check failed: %v", check, err)
+		}
 		cve := &CertificateVerificationError{Check: check, Name: name, Err: err, Certs: certs}
 		return nil, wire.Fatal(a, "invalid "+peerRole(c)+" certificate", cve)
 	}
@@ -215,6 +231,9 @@ func classifyVerifyError(err error) (check string, a wire.Alert) {
 
 // traceVerified reports each check that passed.
 func traceVerified(c *Conn, chain []*x509.Certificate, opts verifyOptions) {
+	if !c.tracing() {
+		return
+	}
 	root := chain[len(chain)-1]
 	c.trace("verify certificate", "chain of %d certificate(s) to root %q: ok", len(chain), root.Subject.CommonName)
 	if opts.dnsName != "" {
