@@ -195,7 +195,11 @@ func chooseCertificate13(c *Conn, ch *msg.ClientHello) (certChoice, error) {
 // describeClientHello summarizes what a ClientHello offers.
 func describeClientHello(ch *msg.ClientHello) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "versions %s, suites %v, groups %v, key shares [", versionList(offeredVersions(ch)), ch.CipherSuites, ch.SupportedGroups)
+	versions := versionList(offeredVersions(ch))
+	if len(ch.SupportedVersions) == 0 {
+		versions = fmt.Sprintf("up to %v (legacy_version, no supported_versions)", ch.Version)
+	}
+	fmt.Fprintf(&b, "versions %s, suites %v, groups %v, key shares [", versions, ch.CipherSuites, ch.SupportedGroups)
 	for i, ks := range ch.KeyShares {
 		if i > 0 {
 			b.WriteString(", ")
