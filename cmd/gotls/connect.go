@@ -81,11 +81,11 @@ func runConnect(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e.stderr, "connect", err)
 	}
-	cfg := &gotls.Config{}
-	if err := applyCommon(cfg, &o.commonFlags); err != nil {
+	cfg, note, err := commonConfig(&o.commonFlags)
+	if err != nil {
 		return usageError(e.stderr, "connect", err)
 	}
-	if note := legacyNote(cfg.CipherSuites); note != "" && !o.quiet {
+	if note != "" {
 		fmt.Fprintln(e.stderr, note)
 	}
 	policy, err := parseRevocationPolicy(o.revocation)
@@ -96,14 +96,11 @@ func runConnect(ctx context.Context, e *env, args []string) int {
 	if err := c.config(cfg, host); err != nil {
 		return failure(e.stderr, "connect", err)
 	}
-	if o.keylog != "" {
-		f, err := openKeyLog(o.keylog)
-		if err != nil {
-			return failure(e.stderr, "connect", err)
-		}
-		defer f.Close()
-		cfg.KeyLogWriter = f
+	closeKeyLog, err := useKeyLog(cfg, &o.commonFlags)
+	if err != nil {
+		return failure(e.stderr, "connect", err)
 	}
+	defer closeKeyLog()
 	return c.run(ctx, cfg)
 }
 

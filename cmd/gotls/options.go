@@ -174,6 +174,33 @@ func openKeyLog(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 }
 
+// commonConfig builds a Config from the flags serve and connect share.
+// The note warns about legacy suites; it is empty with -quiet.
+func commonConfig(o *commonFlags) (cfg *gotls.Config, note string, err error) {
+	cfg = &gotls.Config{}
+	if err := applyCommon(cfg, o); err != nil {
+		return nil, "", err
+	}
+	if !o.quiet {
+		note = legacyNote(cfg.CipherSuites)
+	}
+	return cfg, note, nil
+}
+
+// useKeyLog points cfg.KeyLogWriter at the -keylogfile file, if any, and
+// returns the function that closes it.
+func useKeyLog(cfg *gotls.Config, o *commonFlags) (closeFn func(), err error) {
+	if o.keylog == "" {
+		return func() {}, nil
+	}
+	f, err := openKeyLog(o.keylog)
+	if err != nil {
+		return nil, err
+	}
+	cfg.KeyLogWriter = f
+	return func() { f.Close() }, nil
+}
+
 // applyCommon applies the flags serve and connect share.
 func applyCommon(cfg *gotls.Config, o *commonFlags) error {
 	if err := applyGroups(cfg, o.groups); err != nil {

@@ -24,6 +24,9 @@ const (
 	idleTimeout      = 5 * time.Minute
 	requestTimeout   = 10 * time.Second
 	lingerTimeout    = time.Second
+	// acceptRetryDelay is the wait before accepting again when out of
+	// file descriptors.
+	acceptRetryDelay = 100 * time.Millisecond
 	maxRequestHead   = 8 << 10
 )
 
@@ -120,12 +123,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e.stderr, "serve", err)
 	}
-	cfg := &gotls.Config{}
-	if err := applyCommon(cfg, &o.commonFlags); err != nil {
+	cfg, note, err := commonConfig(&o.commonFlags)
+	if err != nil {
 		return usageError(e.stderr, "serve", err)
 	}
 	s := &server{o: &o, cfg: cfg, log: &lockedWriter{w: e.stderr}}
-	if note := legacyNote(cfg.CipherSuites); note != "" && !o.quiet {
+	if note != "" {
 		s.logf("%s", note)
 	}
 	if err := s.configure(); err != nil {
@@ -141,14 +144,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return failure(e.stderr, "serve", err)
 	}
 	defer stopStapling()
-	if o.keylog != "" {
-		f, err := openKeyLog(o.keylog)
-		if err != nil {
-			return failure(e.stderr, "serve", err)
-		}
-		defer f.Close()
-		cfg.KeyLogWriter = f
+	closeKeyLog, err := useKeyLog(cfg, &o.commonFlags)
+	if err != nil {
+		return failure(e.stderr, "serve", err)
 	}
+	defer closeKeyLog()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return failure(e.stderr, "serve", err)
@@ -284,6 +284,14 @@ func (s *server) loop(ctx context.Context, ln net.Listener) int {
 	code := exitOK
 	for n := 0; s.o.naccept == 0 || n < s.o.naccept; n++ {
 		raw, err := ln.Accept()
+		if err != nil && ctx.Err() == nil && outOfDescriptors(err) {
+			// Many open connections must not stop the server: wait
+			// for some to end, as net/http does.
+			s.logf("accept: %v; retrying", err)
+			time.Sleep(acceptRetryDelay)
+			n--
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				s.logf("accept: %v", err)
@@ -347,6 +355,7 @@ func (s *server) handle(ctx context.Context, raw net.Conn) error {
 // echo writes back the early data, then what it reads until the client's
 // close_notify, then sends its own close_notify.
 func echo(conn *gotls.Conn, early []byte) error {
+	conn.SetDeadline(time.Now().Add(idleTimeout))
 	if len(early) > 0 {
 		if _, err := conn.Write(early); err != nil {
 			return err
@@ -354,7 +363,9 @@ func echo(conn *gotls.Conn, early []byte) error {
 	}
 	buf := make([]byte, 16<<10)
 	for {
-		conn.SetReadDeadline(time.Now().Add(idleTimeout))
+		// The deadline covers writes too: a client that sends but never
+		// reads must not hold this goroutine forever.
+		conn.SetDeadline(time.Now().Add(idleTimeout))
 		n, err := conn.Read(buf)
 		if n > 0 {
 			if _, werr := conn.Write(buf[:n]); werr != nil {
@@ -374,7 +385,7 @@ func echo(conn *gotls.Conn, early []byte) error {
 // data, and answers with the status page in a single Write, hence a
 // single record, then sends close_notify.
 func serveStatusPage(conn *gotls.Conn, info connInfo, early []byte) error {
-	conn.SetReadDeadline(time.Now().Add(requestTimeout))
+	conn.SetDeadline(time.Now().Add(requestTimeout))
 	head, err := readRequestHead(io.MultiReader(bytes.NewReader(early), conn))
 	if len(head) == 0 && errors.Is(err, io.EOF) {
 		return errNoRequest
@@ -430,6 +441,12 @@ func readRequestHead(r io.Reader) ([]byte, error) {
 		}
 	}
 	return head, errors.New("request head is too long")
+}
+
+// outOfDescriptors reports whether an Accept error only says that the
+// process or the system has run out of file descriptors for now.
+func outOfDescriptors(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
 // isLoopback reports whether addr is a loopback TCP address.

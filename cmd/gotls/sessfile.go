@@ -156,19 +156,29 @@ func writeSessionFile(path string, value []byte) error {
 
 // loadSessionFile reads a session saved by -sess_out.
 func loadSessionFile(path string) ([]byte, *handshake.SessionState, error) {
-	f, err := os.Open(path)
+	data, err := readFileLimited(path, maxSessionFile)
 	if err != nil {
 		return nil, nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSessionFile+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(data) > maxSessionFile {
-		return nil, nil, fmt.Errorf("%s: larger than %d bytes: not a saved session", path, maxSessionFile)
 	}
 	return parseSessionPEM(path, data)
+}
+
+// readFileLimited reads the file at path, refusing one larger than limit
+// bytes without reading more than limit+1.
+func readFileLimited(path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
 }
 
 // parseSessionPEM decodes the first PEM block of a session file.
@@ -239,17 +249,10 @@ const maxEarlyDataFile = 1 << 20
 
 // readEarlyData reads the -early_data file.
 func readEarlyData(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEarlyDataFile+1))
+	data, err := readFileLimited(path, maxEarlyDataFile)
 	switch {
 	case err != nil:
 		return nil, err
-	case len(data) > maxEarlyDataFile:
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxEarlyDataFile)
 	case len(data) == 0:
 		return nil, errors.New(path + ": empty: there is no early data to send")
 	}
