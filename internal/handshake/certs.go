@@ -43,7 +43,7 @@ func selectCertificate(cfg *Config, ch *msg.ClientHello, version wire.Version) (
 	if cfg.GetCertificate != nil {
 		cert, err := cfg.GetCertificate(helloInfo(ch))
 		if err != nil {
-			return certChoice{}, callbackFailure(err, wire.AlertInternalError, "certificate callback failed")
+			return certChoice{}, fatalOr(err, wire.AlertInternalError, "certificate callback failed")
 		}
 		if cert != nil {
 			return certFromCallback(cert, ch, version)
@@ -105,26 +105,34 @@ func certFromCallback(cert *Certificate, ch *msg.ClientHello, version wire.Versi
 	}, nil
 }
 
-// usableCert parses cert's leaf (without storing it in cert, which may be
-// shared by concurrent handshakes) and picks the scheme its key signs
-// with among those the client offers.
+// usableCert parses cert's leaf and picks the scheme its key signs with
+// among those the client offers.
 func usableCert(cert *Certificate, offered []wire.SignatureScheme, version wire.Version) (*x509.Certificate, wire.SignatureScheme, error) {
-	if len(cert.Chain) == 0 || cert.PrivateKey == nil {
-		return nil, 0, wire.Fatalf(wire.AlertInternalError, "certificate without a chain or a private key")
-	}
-	leaf := cert.Leaf
-	if leaf == nil {
-		var err error
-		leaf, err = x509.ParseCertificate(cert.Chain[0])
-		if err != nil {
-			return nil, 0, wire.Fatal(wire.AlertInternalError, "cannot parse our own certificate", err)
-		}
+	leaf, err := ownLeaf(cert)
+	if err != nil {
+		return nil, 0, err
 	}
 	scheme, err := certScheme(cert, offered, version)
 	if err != nil {
 		return nil, 0, err
 	}
 	return leaf, scheme, nil
+}
+
+// ownLeaf returns cert's parsed leaf without storing it in cert, which
+// may be shared by concurrent handshakes.
+func ownLeaf(cert *Certificate) (*x509.Certificate, error) {
+	if len(cert.Chain) == 0 || cert.PrivateKey == nil {
+		return nil, wire.Fatalf(wire.AlertInternalError, "certificate without a chain or a private key")
+	}
+	if cert.Leaf != nil {
+		return cert.Leaf, nil
+	}
+	leaf, err := x509.ParseCertificate(cert.Chain[0])
+	if err != nil {
+		return nil, wire.Fatal(wire.AlertInternalError, "cannot parse our own certificate", err)
+	}
+	return leaf, nil
 }
 
 // describeCert summarizes a certificate for a trace: subject, issuer,

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
-	"errors"
 	"slices"
 
 	"gotls/internal/kex"
@@ -368,11 +367,7 @@ func clientECDHE12(c *Conn, p msg.ECDHEParams) (clientKX12, error) {
 	}
 	preMaster, err := share.Complete(p.Public)
 	if err != nil {
-		var we *wire.Error
-		if errors.As(err, &we) {
-			return clientKX12{}, err
-		}
-		return clientKX12{}, wire.Fatal(wire.AlertIllegalParameter, "invalid server ecdhe public key", err)
+		return clientKX12{}, fatalOr(err, wire.AlertIllegalParameter, "invalid server ecdhe public key")
 	}
 	cke, err := msg.NewECDHEClientKeyExchange(share.Public())
 	if err != nil {

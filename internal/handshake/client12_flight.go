@@ -189,6 +189,9 @@ func (s *clientExpectChangeCipherSpec12) Handle(c *Conn, m msg.Message) (State, 
 
 // changeCipherSpec installs the server's write keys for reading.
 func (s *clientExpectChangeCipherSpec12) changeCipherSpec(c *Conn) (State, error) {
+	if err := checkTicketReceived12(s.hs); err != nil {
+		return nil, err
+	}
 	c.link.SetReadProtector(s.read)
 	c.trace("receive ChangeCipherSpec", "server switched to the new keys; reading with them")
 	return &clientExpectFinished12{hs: s.hs, master: s.master}, nil

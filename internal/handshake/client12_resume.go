@@ -113,6 +113,16 @@ func receiveTicket12(c *Conn, hs *clientHS12, state string, m msg.Message) error
 	return nil
 }
 
+// checkTicketReceived12 fails a change_cipher_spec that comes before the
+// NewSessionTicket the ServerHello announced.
+func checkTicketReceived12(hs *clientHS12) error {
+	if hs.ticketExpected && hs.newTicket == nil {
+		// RFC 5077, Section 3.3: a server that acknowledged session_ticket MUST send NewSessionTicket.
+		return wire.Fatalf(wire.AlertUnexpectedMessage, "change_cipher_spec before the announced new_session_ticket")
+	}
+	return nil
+}
+
 // clientExpectResumeCCS12 waits for the server's change_cipher_spec in an
 // abbreviated handshake, after a NewSessionTicket when one was announced.
 type clientExpectResumeCCS12 struct {
@@ -134,6 +144,9 @@ func (s *clientExpectResumeCCS12) Handle(c *Conn, m msg.Message) (State, error) 
 
 // changeCipherSpec installs the server's write keys for reading.
 func (s *clientExpectResumeCCS12) changeCipherSpec(c *Conn) (State, error) {
+	if err := checkTicketReceived12(s.hs); err != nil {
+		return nil, err
+	}
 	c.link.SetReadProtector(s.pending.read)
 	return &clientExpectResumeFinished12{hs: s.hs, master: s.master, write: s.pending}, nil
 }
@@ -217,9 +230,6 @@ func storeSession12(c *Conn, hs *clientHS12, master []byte) {
 		ALPN:                 c.result.NegotiatedProtocol,
 		ServerName:           c.result.ServerName,
 	}
-	if c.resumed != nil {
-		st.AuthenticatedAt = c.resumed.AuthenticatedAt
-	}
 	switch {
 	case hs.newTicket != nil && len(hs.newTicket.Ticket) > 0:
 		st.Ticket = hs.newTicket.Ticket
@@ -231,7 +241,7 @@ func storeSession12(c *Conn, hs *clientHS12, master []byte) {
 	default:
 		st.SessionID = hs.sessionID
 	}
-	recordPeer(st, &c.result)
+	recordPeer(c, st)
 	storeClientSession(c, st)
 	if c.tracing() {
 		c.trace("resumption", "TLS 1.2 session cached (ticket: %t)", len(st.Ticket) > 0)

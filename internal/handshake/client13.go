@@ -1,7 +1,6 @@
 package handshake
 
 import (
-	"errors"
 	"slices"
 
 	"gotls/internal/keysched"
@@ -286,11 +285,7 @@ func clientKeyExchange(o *clientOffer, sh *msg.ServerHello, resumed bool) ([]byt
 	}
 	shared, err := share.Complete(sh.ServerShare.Data)
 	if err != nil {
-		var we *wire.Error
-		if errors.As(err, &we) {
-			return nil, err
-		}
-		return nil, wire.Fatal(wire.AlertIllegalParameter, "invalid server key share", err)
+		return nil, fatalOr(err, wire.AlertIllegalParameter, "invalid server key share")
 	}
 	return shared, nil
 }

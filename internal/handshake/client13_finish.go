@@ -73,15 +73,16 @@ func runVerifyConnection(c *Conn) error {
 		return nil
 	}
 	if err := c.cfg.VerifyConnection(&c.result); err != nil {
-		return callbackFailure(err, wire.AlertBadCertificate, "connection rejected by VerifyConnection")
+		return fatalOr(err, wire.AlertBadCertificate, "connection rejected by VerifyConnection")
 	}
 	c.trace("verify connection", "VerifyConnection callback: ok")
 	return nil
 }
 
-// callbackFailure turns an error from a configuration callback into a
-// handshake error: a *wire.Error keeps its alert, anything else gets a.
-func callbackFailure(err error, a wire.Alert, reason string) error {
+// fatalOr turns an error from a configuration callback or a primitive
+// fed peer data into a handshake error: a *wire.Error keeps its alert,
+// anything else gets a.
+func fatalOr(err error, a wire.Alert, reason string) error {
 	var we *wire.Error
 	if errors.As(err, &we) {
 		return err

@@ -214,10 +214,7 @@ func storeTicket13(c *Conn, s *connected13, m *msg.NewSessionTicket) {
 		ServerName:   c.result.ServerName,
 		Ticket:       m.Ticket,
 	}
-	if c.resumed != nil {
-		st.AuthenticatedAt = c.resumed.AuthenticatedAt
-	}
-	recordPeer(st, &c.result)
+	recordPeer(c, st)
 	storeClientSession(c, st)
 	if c.tracing() {
 		c.trace("receive NewSessionTicket", "session ticket of %d bytes stored, lifetime %ds, 0-RTT up to %d bytes",

@@ -25,7 +25,7 @@ func chooseClientCertificate(c *Conn, req *msg.CertificateRequest, version wire.
 			Version:          version,
 		})
 		if err != nil {
-			return nil, 0, callbackFailure(err, wire.AlertInternalError, "GetClientCertificate failed")
+			return nil, 0, fatalOr(err, wire.AlertInternalError, "GetClientCertificate failed")
 		}
 		if cert == nil || len(cert.Chain) == 0 || cert.PrivateKey == nil {
 			return nil, 0, nil

@@ -73,9 +73,6 @@ type Conn struct {
 	tls12 *session12
 	// clientRandom is kept for key log lines.
 	clientRandom []byte
-	// resumption is the TLS 1.3 resumption master secret, set when the
-	// handshake completes and kept for session tickets.
-	resumption keysched.ResumptionMasterSecret
 	// earlyDataSkip is how many more bytes of declined 0-RTT records a
 	// server may drop (RFC 8446, Section 4.2.10); see SkipRejectedEarlyData.
 	earlyDataSkip     int

@@ -188,20 +188,34 @@ func checkKeyShares(ch *msg.ClientHello) error {
 		// RFC 8446, Section 9.2: supported_groups and key_share MUST come together.
 		return wire.Fatalf(wire.AlertMissingExtension, "client sent only one of supported_groups and key_share")
 	}
-	for i, ks := range ch.KeyShares {
-		if !slices.Contains(ch.SupportedGroups, ks.Group) {
+	// Sets of group code points keep this linear in the number of shares,
+	// which a hostile ClientHello can make large.
+	var listed, shared groupSet
+	for _, g := range ch.SupportedGroups {
+		listed.add(g)
+	}
+	for _, ks := range ch.KeyShares {
+		if !listed.has(ks.Group) {
 			// RFC 8446, Section 4.2.8: a share MUST be for a group listed in supported_groups.
 			return wire.Fatalf(wire.AlertIllegalParameter, "key share for %v, which supported_groups does not list", ks.Group)
 		}
-		for _, prev := range ch.KeyShares[:i] {
-			if prev.Group == ks.Group {
-				// RFC 8446, Section 4.2.8: at most one share per group.
-				return wire.Fatalf(wire.AlertIllegalParameter, "two key shares for %v", ks.Group)
-			}
+		if shared.has(ks.Group) {
+			// RFC 8446, Section 4.2.8: at most one share per group.
+			return wire.Fatalf(wire.AlertIllegalParameter, "two key shares for %v", ks.Group)
 		}
+		shared.add(ks.Group)
 	}
 	return nil
 }
+
+// groupSet is a set of group code points, one bit each.
+type groupSet [1 << 16 / 64]uint64
+
+// add puts g in the set.
+func (s *groupSet) add(g wire.Group) { s[g/64] |= 1 << (g % 64) }
+
+// has reports whether g is in the set.
+func (s *groupSet) has(g wire.Group) bool { return s[g/64]&(1<<(g%64)) != 0 }
 
 // chooseGroup picks the key exchange group: the most preferred mutual
 // group the client sent a share for, else the most preferred mutual group,
@@ -230,9 +244,12 @@ func chooseGroup(cfg *Config, ch *msg.ClientHello) (groupChoice, error) {
 			}
 		}
 	}
-	why := fmt.Sprintf("%v: most preferred group both sides support, but the client sent no key share for it (shares for %v)",
-		mutual[0], shareGroups(ch.KeyShares))
-	return groupChoice{group: mutual[0], why: why}, nil
+	choice := groupChoice{group: mutual[0]}
+	if cfg.tracing() {
+		choice.why = fmt.Sprintf("%v: most preferred group both sides support, but the client sent no key share for it (shares for %v)",
+			mutual[0], shareGroups(ch.KeyShares))
+	}
+	return choice, nil
 }
 
 // shareGroups lists the groups of key shares.

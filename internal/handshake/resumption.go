@@ -182,8 +182,14 @@ func restorePeer(c *Conn, st *SessionState) bool {
 }
 
 // recordPeer keeps in st what c.result says of the peer's authentication
-// and the key exchange, for restorePeer to report on resumption.
-func recordPeer(st *SessionState, r *Result) {
+// and the key exchange, for restorePeer to report on resumption. A
+// session made by a resumption keeps the time of the full handshake that
+// authenticated the peer.
+func recordPeer(c *Conn, st *SessionState) {
+	if c.resumed != nil {
+		st.AuthenticatedAt = c.resumed.AuthenticatedAt
+	}
+	r := &c.result
 	st.PeerCertificates, st.VerifiedChains = peerDERs(r)
 	st.Group = r.Group
 	st.PeerSignatureScheme = r.SignatureScheme

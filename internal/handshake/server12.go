@@ -87,6 +87,12 @@ func checkClientHello12(cfg *Config, ch *msg.ClientHello) error {
 	return nil
 }
 
+// offersSecureRenegotiation reports whether the client signals RFC 5746
+// support, with renegotiation_info or the SCSV (RFC 5746, Section 3.6).
+func offersSecureRenegotiation(ch *msg.ClientHello) bool {
+	return ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+}
+
 // isECCGroup12 reports whether g is one of the elliptic curves of RFC
 // 8422, Section 5.1.1, to which ec_point_formats applies.
 func isECCGroup12(g wire.Group) bool {
@@ -114,7 +120,7 @@ func negotiate12(c *Conn, ch *msg.ClientHello) (serverParams12, error) {
 		suite:               suite.suite,
 		cert:                cert,
 		ems:                 ch.ExtendedMasterSecret,
-		secureRenegotiation: ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+		secureRenegotiation: offersSecureRenegotiation(ch),
 		pointFormats:        suite.suite.ecdhe() && len(ch.ECPointFormats) > 0,
 	}
 	if suite.suite.ecdhe() {
@@ -302,7 +308,7 @@ func selectCertificate12(cfg *Config, ch *msg.ClientHello, o offer12) (certChoic
 	if cfg.GetCertificate != nil {
 		cert, err := cfg.GetCertificate(helloInfo(ch))
 		if err != nil {
-			return certChoice{}, suitePick12{}, callbackFailure(err, wire.AlertInternalError, "certificate callback failed")
+			return certChoice{}, suitePick12{}, fatalOr(err, wire.AlertInternalError, "certificate callback failed")
 		}
 		if cert != nil {
 			return certFromCallback12(cert, ch, o)
@@ -314,7 +320,7 @@ func selectCertificate12(cfg *Config, ch *msg.ClientHello, o offer12) (certChoic
 	var fallback *certChoice
 	var fallbackSuite suitePick12
 	for i, cert := range cfg.Certificates {
-		leaf, err := parseLeaf12(cert)
+		leaf, err := ownLeaf(cert)
 		if err != nil {
 			continue
 		}
@@ -342,7 +348,7 @@ func selectCertificate12(cfg *Config, ch *msg.ClientHello, o offer12) (certChoic
 // certFromCallback12 checks that the certificate GetCertificate returned
 // can serve a mutual suite.
 func certFromCallback12(cert *Certificate, ch *msg.ClientHello, o offer12) (certChoice, suitePick12, error) {
-	leaf, err := parseLeaf12(cert)
+	leaf, err := ownLeaf(cert)
 	if err != nil {
 		return certChoice{}, suitePick12{}, err
 	}
@@ -357,22 +363,6 @@ func certFromCallback12(cert *Certificate, ch *msg.ClientHello, o offer12) (cert
 		usedSNI: ch.ServerName != "",
 		why:     fmt.Sprintf("certificate %s from the GetCertificate callback for name %q", leaf.Subject, ch.ServerName),
 	}, pick, nil
-}
-
-// parseLeaf12 returns cert's parsed leaf without storing it in cert,
-// which may be shared by concurrent handshakes.
-func parseLeaf12(cert *Certificate) (*x509.Certificate, error) {
-	if len(cert.Chain) == 0 || cert.PrivateKey == nil {
-		return nil, wire.Fatalf(wire.AlertInternalError, "certificate without a chain or a private key")
-	}
-	if cert.Leaf != nil {
-		return cert.Leaf, nil
-	}
-	leaf, err := x509.ParseCertificate(cert.Chain[0])
-	if err != nil {
-		return nil, wire.Fatal(wire.AlertInternalError, "cannot parse our own certificate", err)
-	}
-	return leaf, nil
 }
 
 // noSuite12 explains why no suite could be negotiated with certs. A
@@ -392,7 +382,7 @@ func noSuite12(ch *msg.ClientHello, o offer12, certs []*Certificate) error {
 	}
 	var why []string
 	for i, cert := range certs {
-		leaf, err := parseLeaf12(cert)
+		leaf, err := ownLeaf(cert)
 		if err != nil {
 			why = append(why, fmt.Sprintf("certificate #%d: %v", i+1, err))
 			continue

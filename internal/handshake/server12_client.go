@@ -41,15 +41,9 @@ func (s serverExpectCertificate12) Handle(c *Conn, m msg.Message) (State, error)
 	s.hs.transcript.write(cert.Raw)
 	policy := c.cfg.ClientAuth
 	if len(cert.Entries) == 0 {
-		c.trace("receive Certificate", "client sent no certificate (policy %s)", authPolicyName(policy))
-		if requiresClientCert(policy) {
-			// RFC 5246, Section 7.4.6: a server that requires a certificate answers its absence with handshake_failure.
-			return nil, wire.Fatalf(wire.AlertHandshakeFailure, "client sent no certificate")
-		}
-		if f := c.cfg.VerifyPeerCertificate; f != nil {
-			if err := f(nil, nil); err != nil {
-				return nil, callbackFailure(err, wire.AlertBadCertificate, "missing client certificate rejected by VerifyPeerCertificate")
-			}
+		// RFC 5246, Section 7.4.6: a server that requires a certificate answers its absence with handshake_failure.
+		if err := acceptNoClientCertificate(c, policy, wire.AlertHandshakeFailure); err != nil {
+			return nil, err
 		}
 		return serverExpectClientKeyExchange12{hs: s.hs}, nil
 	}
@@ -230,10 +224,8 @@ func (s serverExpectFinished12) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	hs.transcript.write(fin.Raw)
 	c.trace("receive Finished", "client Finished verified")
-	if c.cfg.VerifyConnection != nil {
-		if err := c.cfg.VerifyConnection(&c.result); err != nil {
-			return nil, callbackFailure(err, wire.AlertBadCertificate, "connection rejected by VerifyConnection")
-		}
+	if err := runVerifyConnection(c); err != nil {
+		return nil, err
 	}
 	sess := &session12{
 		suite:        suite,

@@ -93,9 +93,9 @@ func serverRandom12(c *Conn) ([]byte, bool, error) {
 	return random, false, nil
 }
 
-// sendServerHello12 sends the ServerHello with a fresh session ID (a hook
-// for session resumption, which is not implemented yet) and the TLS 1.2
-// extensions the client asked for.
+// sendServerHello12 sends the ServerHello with a fresh session ID (under
+// which cacheSession12 stores the session when no ticket carries it) and
+// the TLS 1.2 extensions the client asked for.
 func sendServerHello12(c *Conn, ch *msg.ClientHello, hs *serverHS12) error {
 	random, sentinel, err := serverRandom12(c)
 	if err != nil {
@@ -163,7 +163,7 @@ func sendServerKeyExchange12(c *Conn, hs *serverHS12) error {
 	signed := signedParams12(hs.clientRandom, hs.serverRandom, params.SignedParams())
 	params.Signature, err = sig.Sign(p.cert.cert.PrivateKey, p.cert.scheme, randReader(c.cfg), signed)
 	if err != nil {
-		return callbackFailure(err, wire.AlertInternalError, "signing the server key exchange failed")
+		return fatalOr(err, wire.AlertInternalError, "signing the server key exchange failed")
 	}
 	body, err := msg.MarshalECDHEParams(params, true)
 	if err != nil {

@@ -100,7 +100,7 @@ func serverResume12(c *Conn, ch *msg.ClientHello, st *SessionState) (State, erro
 		CipherSuite:                  suite.id,
 		ALPNProtocol:                 alpn,
 		ExtendedMasterSecret:         st.ExtendedMasterSecret,
-		SecureRenegotiationSupported: ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+		SecureRenegotiationSupported: offersSecureRenegotiation(ch),
 		TicketSupported:              renew,
 	}
 	t := &transcript12{}
@@ -182,10 +182,8 @@ func (s serverExpectResumeFinished12) Handle(c *Conn, m msg.Message) (State, err
 	}
 	s.t.write(fin.Raw)
 	c.trace("receive Finished", "client Finished verified; session resumed")
-	if c.cfg.VerifyConnection != nil {
-		if err := c.cfg.VerifyConnection(&c.result); err != nil {
-			return nil, callbackFailure(err, wire.AlertBadCertificate, "connection rejected by VerifyConnection")
-		}
+	if err := runVerifyConnection(c); err != nil {
+		return nil, err
 	}
 	return finish12(c, s.sess), nil
 }
@@ -205,10 +203,7 @@ func newSessionState12(c *Conn, sess *session12) *SessionState {
 		ALPN:                 c.result.NegotiatedProtocol,
 		ServerName:           c.result.ServerName,
 	}
-	if c.resumed != nil {
-		st.AuthenticatedAt = c.resumed.AuthenticatedAt
-	}
-	recordPeer(st, &c.result)
+	recordPeer(c, st)
 	return st
 }
 

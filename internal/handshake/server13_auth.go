@@ -38,15 +38,9 @@ func (s serverExpectCertificate) Handle(c *Conn, m msg.Message) (State, error) {
 	s.hs.transcript.Write(cert.Raw)
 	policy := c.cfg.ClientAuth
 	if len(cert.Entries) == 0 {
-		c.trace("receive Certificate", "client sent no certificate (policy %s)", authPolicyName(policy))
-		if requiresClientCert(policy) {
-			// RFC 8446, Section 4.4.2.4: a required but missing certificate gets certificate_required.
-			return nil, wire.Fatalf(wire.AlertCertificateRequired, "client sent no certificate")
-		}
-		if f := c.cfg.VerifyPeerCertificate; f != nil {
-			if err := f(nil, nil); err != nil {
-				return nil, callbackFailure(err, wire.AlertBadCertificate, "missing client certificate rejected by VerifyPeerCertificate")
-			}
+		// RFC 8446, Section 4.4.2.4: a required but missing certificate gets certificate_required.
+		if err := acceptNoClientCertificate(c, policy, wire.AlertCertificateRequired); err != nil {
+			return nil, err
 		}
 		return serverExpectFinished{hs: s.hs}, nil
 	}
@@ -55,6 +49,22 @@ func (s serverExpectCertificate) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	leaf := c.result.PeerCertificates[0]
 	return serverExpectCertificateVerify{hs: s.hs, pub: leaf.PublicKey}, nil
+}
+
+// acceptNoClientCertificate decides on an empty client Certificate: the
+// policy may require one, which fails with the version's alert missing,
+// and VerifyPeerCertificate may reject its absence.
+func acceptNoClientCertificate(c *Conn, policy ClientAuthType, missing wire.Alert) error {
+	c.trace("receive Certificate", "client sent no certificate (policy %s)", authPolicyName(policy))
+	if requiresClientCert(policy) {
+		return wire.Fatalf(missing, "client sent no certificate")
+	}
+	if f := c.cfg.VerifyPeerCertificate; f != nil {
+		if err := f(nil, nil); err != nil {
+			return fatalOr(err, wire.AlertBadCertificate, "missing client certificate rejected by VerifyPeerCertificate")
+		}
+	}
+	return nil
 }
 
 // checkClientCertificate verifies (or, when the policy does not verify,
@@ -141,23 +151,21 @@ func (s serverExpectFinished) Handle(c *Conn, m msg.Message) (State, error) {
 	}
 	hs.transcript.Write(fin.Raw)
 	c.trace("receive Finished", "client Finished verified")
-	c.resumption = hs.app.master.ResumptionMasterSecret(hs.transcript.Sum())
+	resumption := hs.app.master.ResumptionMasterSecret(hs.transcript.Sum())
 	if err := setReadKeys13(c, hs.suite, hs.app.clientApp); err != nil {
 		return nil, err
 	}
 	c.trace("install keys", "client application traffic keys installed for reading")
 	exporter := hs.app.exporter
 	c.exporter = &exporter
-	if c.cfg.VerifyConnection != nil {
-		if err := c.cfg.VerifyConnection(&c.result); err != nil {
-			return nil, callbackFailure(err, wire.AlertBadCertificate, "connection rejected by VerifyConnection")
-		}
+	if err := runVerifyConnection(c); err != nil {
+		return nil, err
 	}
 	c.done = true
 	if c.tracing() {
 		c.trace("connected", "%v with %v over %v (resumed: %t)", c.result.Version, c.result.CipherSuite, c.result.Group, c.result.DidResume)
 	}
-	if err := issueTickets13(c, hs); err != nil {
+	if err := issueTickets13(c, hs, resumption); err != nil {
 		return nil, err
 	}
 	return newConnected13(c, hs.suite, hs.app.clientApp, hs.app.serverApp), nil

@@ -1,7 +1,6 @@
 package handshake
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -154,11 +153,7 @@ func installServerKeys13(c *Conn, p serverParams13, clientHS, serverHS keysched.
 // is the peer's fault, so anything but a *wire.Error becomes
 // illegal_parameter (RFC 8446, Section 4.2.8).
 func keyShareError(err error) error {
-	var we *wire.Error
-	if errors.As(err, &we) {
-		return err
-	}
-	return wire.Fatal(wire.AlertIllegalParameter, "invalid client key share", err)
+	return fatalOr(err, wire.AlertIllegalParameter, "invalid client key share")
 }
 
 // sendServerHello13 sends the ServerHello.
@@ -269,7 +264,7 @@ func sendServerCertificateVerify13(c *Conn, t *keysched.Transcript, cert certCho
 	content := sig.SignedContent13(sig.ServerContext13, t.Sum())
 	signature, err := sig.Sign(cert.cert.PrivateKey, cert.scheme, randReader(c.cfg), content)
 	if err != nil {
-		return callbackFailure(err, wire.AlertInternalError, "signing the certificate verify failed")
+		return fatalOr(err, wire.AlertInternalError, "signing the certificate verify failed")
 	}
 	if err := c.send(t, &msg.CertificateVerify{Scheme: cert.scheme, Signature: signature}); err != nil {
 		return err

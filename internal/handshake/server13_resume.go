@@ -218,7 +218,8 @@ func (c *Conn) EarlyData() []byte { return c.earlyData }
 // issueTickets13 sends a NewSessionTicket once the handshake is complete,
 // when tickets are enabled and the client can use one. A ticket that
 // cannot be made is traced and skipped: it never fails the handshake.
-func issueTickets13(c *Conn, hs *serverHS13) error {
+// resumption is the resumption_master_secret the tickets' PSKs come from.
+func issueTickets13(c *Conn, hs *serverHS13, resumption keysched.ResumptionMasterSecret) error {
 	if !c.cfg.ticketsEnabled() {
 		return nil
 	}
@@ -227,7 +228,7 @@ func issueTickets13(c *Conn, hs *serverHS13) error {
 		c.trace("send NewSessionTicket", "no ticket: the client offered no PSK mode we accept (%v)", hs.clientModes)
 		return nil
 	}
-	nst, err := newTicket13(c, hs.suite, 0)
+	nst, err := newTicket13(c, hs.suite, resumption, 0)
 	if err != nil {
 		c.trace("send NewSessionTicket", "no ticket: %v", err)
 		return nil
@@ -240,8 +241,8 @@ func issueTickets13(c *Conn, hs *serverHS13) error {
 }
 
 // newTicket13 builds the NewSessionTicket with nonce n for the session
-// that just completed.
-func newTicket13(c *Conn, suite *record.Suite, n byte) (*msg.NewSessionTicket, error) {
+// that just completed, whose resumption_master_secret is resumption.
+func newTicket13(c *Conn, suite *record.Suite, resumption keysched.ResumptionMasterSecret, n byte) (*msg.NewSessionTicket, error) {
 	random, err := readRandom(c.cfg, 4+16)
 	if err != nil {
 		return nil, err
@@ -251,7 +252,7 @@ func newTicket13(c *Conn, suite *record.Suite, n byte) (*msg.NewSessionTicket, e
 	st := &SessionState{
 		Version:         wire.VersionTLS13,
 		CipherSuite:     suite.ID,
-		Secret:          c.resumption.PSK(nonce),
+		Secret:          resumption.PSK(nonce),
 		CreatedAt:       now,
 		AuthenticatedAt: now,
 		Lifetime:        uint32(c.cfg.ticketLifetime() / time.Second),
@@ -260,10 +261,7 @@ func newTicket13(c *Conn, suite *record.Suite, n byte) (*msg.NewSessionTicket, e
 		ServerName:      c.result.ServerName,
 		TicketID:        random[4:],
 	}
-	if c.resumed != nil {
-		st.AuthenticatedAt = c.resumed.AuthenticatedAt
-	}
-	recordPeer(st, &c.result)
+	recordPeer(c, st)
 	st.MaxEarlyData = allowEarlyData13(c, st)
 	ticket, err := sealSession(c, st)
 	if err != nil {

@@ -111,7 +111,7 @@ func verifyChain(c *Conn, rawChain [][]byte, opts verifyOptions) error {
 	c.result.VerifiedChains = chains
 	if f := c.cfg.VerifyPeerCertificate; f != nil {
 		if err := f(rawChain, chains); err != nil {
-			return callbackFailure(err, wire.AlertBadCertificate, "certificate rejected by VerifyPeerCertificate")
+			return fatalOr(err, wire.AlertBadCertificate, "certificate rejected by VerifyPeerCertificate")
 		}
 		c.trace("verify certificate", "VerifyPeerCertificate callback: ok")
 	}
