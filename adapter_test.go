@@ -246,3 +246,23 @@ func TestFullDuplexEchoNoDeadlock(t *testing.T) {
 		t.Fatal("full-duplex echo deadlocked")
 	}
 }
+
+// TestCloseNotifyDuringHandshake checks that a peer's close_notify ends
+// the handshake at once even when more bytes follow on an open
+// connection, instead of leaving the handshake loop with nothing to do.
+func TestCloseNotifyDuringHandshake(t *testing.T) {
+	_, scfg := ourConfigs(t)
+	scfg.HandshakeTimeout = 5 * time.Second
+	a, b := tcpPair(t)
+	srv := gotls.Server(b, scfg)
+	closeNotify := []byte{21, 3, 3, 0, 2, 1, 0}
+	junk := []byte{22, 3, 3, 0, 1}
+	if _, err := a.Write(append(closeNotify, junk...)); err != nil {
+		t.Fatal(err)
+	}
+	err := srv.Handshake()
+	var remote *gotls.RemoteAlertError
+	if !errors.As(err, &remote) || remote.Alert != gotls.Alert(0) {
+		t.Fatalf("handshake error = %v; want the peer's close_notify", err)
+	}
+}

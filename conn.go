@@ -50,6 +50,9 @@ type Conn struct {
 	rsmall  [smallReadSize]byte
 	drained bool
 	pending []byte
+	// framed is how many bytes at the front of pending are known to form
+	// whole records (see framedLocked).
+	framed int
 
 	// writeMu serialises everything that sends records, so records reach
 	// the socket in the order they were sealed.
@@ -60,7 +63,6 @@ type Conn struct {
 	werr        error
 
 	closeOnce sync.Once
-	closed    bool
 
 	// early is the 0-RTT data a client sends (see earlydata.go).
 	early []byte

@@ -32,6 +32,12 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		ctx, cancel = context.WithTimeout(ctx, nd.Timeout)
 		defer cancel()
 	}
+	if !nd.Deadline.IsZero() {
+		// Like Timeout, the dialer's Deadline covers the handshake too.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, nd.Deadline)
+		defer cancel()
+	}
 	raw, err := nd.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err

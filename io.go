@@ -62,6 +62,7 @@ func (c *Conn) readOnceLocked() error {
 			took, err := c.eng.FeedInPlace(c.pending[:n])
 			c.engMu.Unlock()
 			c.pending = c.pending[took:]
+			c.framed -= min(took, c.framed)
 			return err
 		}
 		c.engMu.Unlock()
@@ -73,15 +74,18 @@ func (c *Conn) readOnceLocked() error {
 
 // framedLocked returns how many bytes at the front of pending form whole
 // records, or len(pending) when the first header is one the engine will
-// refuse, so that it gets to say why. The caller holds engMu.
+// refuse, so that it gets to say why. It scans only past the records
+// already counted in framed, so that a buffer of many small records is
+// scanned once, not once per record. The caller holds engMu.
 func (c *Conn) framedLocked() int {
-	total := 0
-	for b := c.pending; ; {
+	total := c.framed
+	for b := c.pending[total:]; ; {
 		n := c.eng.RecordLen(b)
 		switch {
 		case n < 0 && total == 0:
 			return len(c.pending)
 		case n <= 0 || n > len(b):
+			c.framed = total
 			return total
 		}
 		total += n
@@ -309,12 +313,14 @@ func (c *Conn) Close() error {
 // sendCloseNotify queues and sends close_notify, giving up quickly when
 // the peer is not reading.
 func (c *Conn) sendCloseNotify() error {
+	// The deadline goes first: it also bounds a Write blocked on a peer
+	// that does not read, which holds writeMu.
+	c.conn.SetWriteDeadline(closeNotifyDeadline())
 	c.writeMu.Lock()
 	defer c.unlockWrite()
 	c.engMu.Lock()
 	c.eng.CloseWrite()
 	c.engMu.Unlock()
-	c.conn.SetWriteDeadline(closeNotifyDeadline())
 	return c.flushLocked()
 }
 

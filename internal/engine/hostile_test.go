@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -377,5 +378,31 @@ func TestAutomaticKeyUpdate(t *testing.T) {
 	}
 	if err := feedAll(srv, append([]byte(nil), cl.Output()...)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCloseNotifyDuringHandshake checks that close_notify before the
+// handshake completes fails it, in both feeding modes, instead of leaving
+// an engine that wants no input yet never completes.
+func TestCloseNotifyDuringHandshake(t *testing.T) {
+	closeNotify := plainRecord(wire.ContentAlert, []byte{byte(wire.AlertLevelWarning), byte(wire.AlertCloseNotify)})
+	for _, inPlace := range []bool{false, true} {
+		srv := engine.New(serverConfig(t), false)
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		in := append(append([]byte(nil), closeNotify...), hello(t, nil)...)
+		feed := srv.Feed
+		if inPlace {
+			feed = srv.FeedInPlace
+		}
+		_, err := feed(in)
+		var remote *engine.RemoteAlertError
+		if !errors.As(err, &remote) || remote.Alert != wire.AlertCloseNotify {
+			t.Errorf("inPlace=%v: err = %v; want the peer's close_notify", inPlace, err)
+		}
+		if srv.WantsInput() || srv.HandshakeComplete() {
+			t.Errorf("inPlace=%v: engine still wants input or completed", inPlace)
+		}
 	}
 }

@@ -195,6 +195,12 @@ func (e *Engine) handleAlert(data []byte) error {
 	}
 	level, desc := wire.AlertLevel(data[0]), wire.Alert(data[1])
 	if desc == wire.AlertCloseNotify {
+		if !e.hs.Done() {
+			// The handshake can no longer complete; without this error a
+			// caller waiting for it would find the engine wanting neither
+			// input nor output, and spin.
+			return &RemoteAlertError{Alert: desc}
+		}
 		e.peerClosed = true
 		return nil
 	}
@@ -217,17 +223,28 @@ func (e *Engine) handleHandshakeData(data []byte) error {
 		return wire.Fatalf(wire.AlertUnexpectedMessage, "empty handshake record")
 	}
 	e.hsIn = append(borrowHandshakeBuffer(e.hsIn), data...)
+	n, err := e.handleMessages(e.hsIn)
+	// One move of the leftover per record: moving it after each message
+	// would cost a record full of tiny messages quadratic time.
+	e.hsIn = e.hsIn[:copy(e.hsIn, e.hsIn[n:])]
+	return err
+}
+
+// handleMessages runs each complete handshake message at the front of b
+// through the handshake and returns how many bytes they took.
+func (e *Engine) handleMessages(b []byte) (int, error) {
+	off := 0
 	for {
-		typ, bodyLen, ok, err := msg.ParseHeader(e.hsIn)
+		typ, bodyLen, ok, err := msg.ParseHeader(b[off:])
 		if err != nil {
-			return err
+			return off, err
 		}
-		if !ok || len(e.hsIn) < msg.HeaderLen+bodyLen {
-			return nil
+		if !ok || len(b)-off < msg.HeaderLen+bodyLen {
+			return off, nil
 		}
 		if typ == wire.HandshakeKeyUpdate {
 			if err := e.idle("key updates"); err != nil {
-				return err
+				return off, err
 			}
 		} else {
 			e.idleRecords = 0
@@ -235,19 +252,20 @@ func (e *Engine) handleHandshakeData(data []byte) error {
 		n := msg.HeaderLen + bodyLen
 		e.readKeyChanged = false
 		wasDone, queued := e.hs.Done(), len(e.hsOut)+len(e.out)
-		if err := e.hs.Handle(e.hsIn[:n]); err != nil {
-			return err
+		if err := e.hs.Handle(b[off : off+n]); err != nil {
+			return off, err
 		}
-		e.hsIn = e.hsIn[:copy(e.hsIn, e.hsIn[n:])]
-		if e.readKeyChanged && len(e.hsIn) > 0 {
+		off += n
+		left := len(b) - off
+		if e.readKeyChanged && left > 0 {
 			// RFC 8446, Section 5.1: handshake messages MUST NOT span key changes.
-			return wire.Fatalf(wire.AlertUnexpectedMessage, "handshake data left over across a key change")
+			return off, wire.Fatalf(wire.AlertUnexpectedMessage, "handshake data left over across a key change")
 		}
-		if len(e.hsIn) > 0 && (len(e.hsOut)+len(e.out) > queued || !wasDone && e.hs.Done()) {
+		if left > 0 && (len(e.hsOut)+len(e.out) > queued || !wasDone && e.hs.Done()) {
 			// A message we answer, or that completes the handshake, ends the
 			// peer's flight: data after it is an error (hardening, as
 			// BoringSSL does; RFC 5246 has no such rule).
-			return wire.Fatalf(wire.AlertUnexpectedMessage, "excess handshake data left over after the end of the peer's flight")
+			return off, wire.Fatalf(wire.AlertUnexpectedMessage, "excess handshake data left over after the end of the peer's flight")
 		}
 	}
 }
