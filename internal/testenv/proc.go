@@ -93,7 +93,9 @@ func start(t testing.TB, name string, args []string, attr *syscall.SysProcAttr) 
 	}
 	cmd.Stdout = p.stdout
 	cmd.Stderr = p.stderr
-	cmd.WaitDelay = time.Second
+	// After the process exits, its output is still being copied; under load
+	// that can take more than a second for a 1 MiB payload.
+	cmd.WaitDelay = 10 * time.Second
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatalf("testenv: stdin pipe for %s: %v", name, err)
